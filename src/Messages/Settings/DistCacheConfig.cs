@@ -1,0 +1,22 @@
+using Akka.Configuration;
+
+namespace DistCacheAkka.Messages.Settings;
+
+/// <summary>Access to the embedded <c>hocon/reference.conf</c>, the single home of every distcache.* default.</summary>
+public static class DistCacheConfig
+{
+    private static readonly Lazy<Config> LazyReference = new(() =>
+    {
+        using var stream = typeof(DistCacheConfig).Assembly.GetManifestResourceStream("DistCacheAkka.reference.conf")
+            ?? throw new InvalidOperationException("DistCacheAkka.reference.conf is not embedded in DistCacheAkka.Messages.");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    });
+
+    /// <summary>The reference configuration (all defaults).</summary>
+    public static Config Reference => LazyReference.Value;
+
+    /// <summary>Parses <paramref name="hocon"/> with the reference configuration as fallback.</summary>
+    public static Config WithReference(string hocon) =>
+        ConfigurationFactory.ParseString(hocon).WithFallback(Reference);
+}
