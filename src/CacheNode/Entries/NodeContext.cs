@@ -1,0 +1,16 @@
+using Akka.Actor;
+using DistCacheAkka.CacheNode.Events;
+using DistCacheAkka.CacheNode.Stats;
+using DistCacheAkka.Messages.Hashing;
+using DistCacheAkka.Messages.Settings;
+
+namespace DistCacheAkka.CacheNode.Entries;
+
+/// <summary>What every EntryActor of a node shares: settings, routing, metrics, and where events go.</summary>
+internal sealed record NodeContext(
+    DistCacheSettings Settings,
+    ShardResolver Resolver,
+    NodeMetrics Metrics,
+    EventInterest Interest,
+    IActorRef Events,
+    TimeProvider Time);

@@ -1,0 +1,128 @@
+using System.Text;
+
+namespace DistCacheAkka.CacheNode.Hosting;
+
+/// <summary>What the command line asked for.</summary>
+internal abstract record Command;
+
+internal sealed record RunNode(string? ConfigFile, string OverridesHocon) : Command;
+
+internal sealed record RunDemo(IReadOnlyList<string> Args) : Command;
+
+internal sealed record ShowHelp : Command;
+
+internal sealed record UsageError(string Message) : Command;
+
+/// <summary>
+/// Parses CacheNode's command line: <c>[demo ...] | [--role seed|worker] [--host H] [--port P] [--seed host:port]...
+/// [--mgmt-port P] [--config file]</c>. Flags become HOCON overrides of <c>distcache.node.*</c>.
+/// </summary>
+internal static class CommandLine
+{
+    public const string Usage = """
+        Usage:
+          CacheNode [--role seed|worker] [--host HOST] [--port PORT] [--seed HOST:PORT]... [--mgmt-port PORT] [--config FILE]
+          CacheNode demo [--keep-running]
+
+        Options:
+          --role       seed (default) or worker; both host shards. A seed without --seed forms a new cluster.
+          --host       address to bind and advertise (default 127.0.0.1)
+          --port       remoting port, 0 for any free port (default 4053)
+          --seed       a seed node as host:port; repeat for several (required for workers)
+          --mgmt-port  management endpoint port (default 9110)
+          --config     a HOCON file layered over hocon/ (flags and DISTCACHE_* variables still win)
+        """;
+
+    public static Command Parse(IReadOnlyList<string> args)
+    {
+        if (args.Count > 0 && args[0] == "demo")
+            return new RunDemo(args.Skip(1).ToArray());
+
+        string? configFile = null;
+        var hocon = new StringBuilder();
+        var seeds = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var flag = args[i];
+            if (flag is "--help" or "-h")
+                return new ShowHelp();
+            if (!flag.StartsWith("--", StringComparison.Ordinal))
+                return new UsageError($"Unexpected argument '{flag}'. Flags start with --; the only command is 'demo'.");
+            if (i + 1 >= args.Count)
+                return new UsageError($"Option {flag} needs a value.");
+            var value = args[++i];
+            switch (flag)
+            {
+                case "--role":
+                    if (value is not ("seed" or "worker"))
+                        return new UsageError($"--role is '{value}'; it must be 'seed' or 'worker'.");
+                    hocon.AppendLine($"distcache.node.role = {value}");
+                    break;
+                case "--host":
+                    if (Uri.CheckHostName(value) == UriHostNameType.Unknown)
+                        return new UsageError($"--host is '{value}'; it must be a host name or an IP address.");
+                    hocon.AppendLine($"distcache.node.host = \"{value}\"");
+                    break;
+                case "--port":
+                    if (!TryPort(value, allowZero: true, out var port))
+                        return new UsageError($"--port is '{value}'; it must be a number between 0 and 65535.");
+                    hocon.AppendLine($"distcache.node.port = {port}");
+                    break;
+                case "--mgmt-port":
+                    if (!TryPort(value, allowZero: true, out var mgmt))
+                        return new UsageError($"--mgmt-port is '{value}'; it must be a number between 0 and 65535.");
+                    hocon.AppendLine($"distcache.management.port = {mgmt}");
+                    break;
+                case "--seed":
+                    try
+                    {
+                        var (host, seedPort) = NodeSettings.ParseEndpoint("--seed", value);
+                        seeds.Add($"\"{host}:{seedPort}\"");
+                    }
+                    catch (Messages.Settings.DistCacheConfigurationException e)
+                    {
+                        return new UsageError(e.Message);
+                    }
+
+                    break;
+                case "--config":
+                    if (!File.Exists(value))
+                        return new UsageError($"--config names '{value}', which does not exist.");
+                    configFile = value;
+                    break;
+                default:
+                    return new UsageError($"Unknown option {flag}.");
+            }
+        }
+
+        if (seeds.Count > 0)
+            hocon.AppendLine($"distcache.node.seeds = [{string.Join(", ", seeds)}]");
+        return new RunNode(configFile, hocon.ToString());
+    }
+
+    /// <summary>HOCON from DISTCACHE_* variables: DISTCACHE_NODE__PORT=4060 → distcache.node.port = "4060".</summary>
+    public static string FromEnvironment(System.Collections.IDictionary variables)
+    {
+        var hocon = new StringBuilder();
+        foreach (System.Collections.DictionaryEntry variable in variables)
+        {
+            var name = (string)variable.Key;
+            if (!name.StartsWith("DISTCACHE_", StringComparison.Ordinal) || name.Length == "DISTCACHE_".Length)
+                continue;
+            var path = "distcache." + name["DISTCACHE_".Length..].ToLowerInvariant().Replace("__", ".").Replace('_', '-');
+            var value = ((string?)variable.Value ?? "").Trim();
+            // Lists (seeds) are written as comma-separated values.
+            var rendered = path.EndsWith(".seeds", StringComparison.Ordinal)
+                ? "[" + string.Join(", ", value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Quote)) + "]"
+                : Quote(value);
+            hocon.AppendLine($"{path} = {rendered}");
+        }
+
+        return hocon.ToString();
+    }
+
+    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+    private static bool TryPort(string value, bool allowZero, out int port) =>
+        int.TryParse(value, out port) && port <= 65535 && (port > 0 || (allowZero && port == 0));
+}

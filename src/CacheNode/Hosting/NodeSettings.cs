@@ -1,0 +1,74 @@
+using System.Net;
+using Akka.Configuration;
+using DistCacheAkka.Messages.Settings;
+
+namespace DistCacheAkka.CacheNode.Hosting;
+
+/// <summary>How this data node runs: the <c>distcache.node</c> and <c>distcache.management</c> sections, validated once.</summary>
+internal sealed record NodeSettings(
+    string Role,
+    string Host,
+    int Port,
+    IReadOnlyList<(string Host, int Port)> Seeds,
+    TimeSpan EventInterestRefresh,
+    string ManagementHost,
+    int ManagementPort,
+    string ManagementToken)
+{
+    public static NodeSettings Create(Config config)
+    {
+        var c = config.WithFallback(DistCacheConfig.Reference).GetConfig("distcache");
+        var role = c.GetString("node.role")?.Trim().ToLowerInvariant();
+        if (role is not ("seed" or "worker"))
+            throw new DistCacheConfigurationException($"`distcache.node.role` is \"{role}\"; it must be \"seed\" or \"worker\".");
+
+        var seeds = c.GetStringList("node.seeds").Select(s => ParseEndpoint("distcache.node.seeds", s)).ToList();
+        if (role == "worker" && seeds.Count == 0)
+            throw new DistCacheConfigurationException(
+                "`distcache.node.seeds` is empty; a worker must name at least one seed (--seed host:port).");
+
+        var settings = new NodeSettings(
+            role,
+            NonEmpty(c, "node.host"),
+            PortOf(c, "node.port"),
+            seeds,
+            c.GetTimeSpan("node.event-interest-refresh", TimeSpan.FromMilliseconds(500)),
+            NonEmpty(c, "management.host"),
+            PortOf(c, "management.port"),
+            c.GetString("management.token") ?? "");
+        return settings;
+    }
+
+    /// <summary>Parses "host:port"; the message names the setting, the value and the rule.</summary>
+    public static (string Host, int Port) ParseEndpoint(string what, string? value)
+    {
+        var text = value?.Trim() ?? "";
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || colon == text.Length - 1
+            || !int.TryParse(text[(colon + 1)..], out var port) || port is < 1 or > 65535
+            || Uri.CheckHostName(text[..colon].Trim('[', ']')) == UriHostNameType.Unknown)
+            throw new DistCacheConfigurationException(
+                $"`{what}` has \"{value}\"; a seed must be host:port with a port between 1 and 65535, e.g. 127.0.0.1:4053.");
+        return (text[..colon].Trim('[', ']'), port);
+    }
+
+    public static bool IsLoopback(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
+
+    private static int PortOf(Config c, string key)
+    {
+        var raw = c.GetString(key);
+        if (!int.TryParse(raw, out var port) || port is < 0 or > 65535)
+            throw new DistCacheConfigurationException($"`distcache.{key}` is \"{raw}\"; it must be a port between 0 and 65535.");
+        return port;
+    }
+
+    private static string NonEmpty(Config c, string key)
+    {
+        var value = c.GetString(key);
+        if (string.IsNullOrWhiteSpace(value))
+            throw new DistCacheConfigurationException($"`distcache.{key}` is empty; it must name a host or address.");
+        return value.Trim();
+    }
+}

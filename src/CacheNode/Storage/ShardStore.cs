@@ -1,0 +1,243 @@
+using DistCacheAkka.Messages;
+
+namespace DistCacheAkka.CacheNode.Storage;
+
+/// <summary>
+/// The entries of one shard, with no Akka in it: versioned values, absolute and sliding expiry (lazy on access plus
+/// sampled sweeps), versioned tombstones and counters. Not thread-safe: one actor owns it.
+/// What is NOT guaranteed: a sweep examines a sample, so an expired entry may occupy memory until a sweep or an
+/// access finds it (it is never served after its deadline).
+/// </summary>
+internal sealed class ShardStore
+{
+    private readonly Dictionary<string, StoredEntry> _entries = new(StringComparer.Ordinal);
+    private readonly List<StoredEntry> _withDeadline = [];
+    private readonly List<(string Key, EntryVersion Version)> _expiredSinceDrain = [];
+    private readonly TimeProvider _time;
+    private readonly long _tombstoneGraceTicks;
+    private readonly Random _random;
+    private long _sequence;
+
+    public ShardStore(int shardId, long epoch, TimeSpan tombstoneGrace, TimeProvider? time = null, int seed = 0)
+    {
+        ShardId = shardId;
+        Epoch = epoch;
+        _tombstoneGraceTicks = tombstoneGrace.Ticks;
+        _time = time ?? TimeProvider.System;
+        _random = new Random(seed == 0 ? shardId + 1 : seed);
+    }
+
+    public int ShardId { get; }
+
+    /// <summary>The epoch of this primary; versions it issues are (Epoch, next sequence).</summary>
+    public long Epoch { get; private set; }
+
+    public ShardCounters Counters { get; } = new();
+
+    /// <summary>Live entries plus tombstones (for tests and sweeps).</summary>
+    public int SlotCount => _entries.Count;
+
+    private long Now => _time.GetUtcNow().UtcTicks;
+
+    /// <summary>The live value of <paramref name="key"/>; refreshes a sliding expiry. Counts a hit or a miss.</summary>
+    public bool TryGet(string key, out byte[] value, out EntryVersion version)
+    {
+        if (TryGetLive(key, out var entry))
+        {
+            if (entry.ExpiryKind == ExpiryKind.Sliding)
+                SetDeadline(entry, Now + entry.SlidingTicks);
+            Counters.Hits++;
+            value = entry.Value;
+            version = entry.Version;
+            return true;
+        }
+
+        Counters.Misses++;
+        value = [];
+        version = default;
+        return false;
+    }
+
+    /// <summary>Writes a value with a new version. <paramref name="overwritten"/> says whether a live value was replaced.</summary>
+    public EntryVersion Set(string key, byte[] value, CacheExpiry expiry, out bool overwritten)
+    {
+        var now = Now;
+        overwritten = TryGetLive(key, out _);
+        var version = NextVersion();
+        var deadline = expiry.Kind == ExpiryKind.None ? 0 : now + expiry.Duration.Ticks;
+        Upsert(key, value, version, expiry.Kind, expiry.Kind == ExpiryKind.Sliding ? expiry.Duration.Ticks : 0, deadline, tombstone: false);
+        Counters.Sets++;
+        return version;
+    }
+
+    /// <summary>Removes a key, leaving a versioned tombstone for the grace period. Returns whether a live value existed.</summary>
+    public bool Remove(string key, out EntryVersion version)
+    {
+        var existed = TryGetLive(key, out _);
+        version = NextVersion();
+        Upsert(key, [], version, ExpiryKind.None, 0, Now + _tombstoneGraceTicks, tombstone: true);
+        Counters.Removes++;
+        return existed;
+    }
+
+    /// <summary>
+    /// Applies a replicated state only if its version is newer than what is held (live or tombstone), so duplicated,
+    /// reordered or stale replication is harmless. Returns whether it was applied.
+    /// </summary>
+    public bool ApplyReplicated(string key, byte[] value, EntryVersion version, ExpiryKind kind, long slidingTicks, long deadlineTicks, bool tombstone)
+    {
+        if (_entries.TryGetValue(key, out var existing) && existing.Version >= version)
+            return false;
+        if (version.Epoch == Epoch && version.Sequence > _sequence)
+            _sequence = version.Sequence;
+        Upsert(key, value, version, kind, slidingTicks, tombstone && deadlineTicks == 0 ? Now + _tombstoneGraceTicks : deadlineTicks, tombstone);
+        return true;
+    }
+
+    /// <summary>
+    /// Examines up to <paramref name="sampleSize"/> random entries that have a deadline: expires live values past
+    /// theirs (they become tombstones) and purges tombstones past their grace. Repeats while more than a quarter of
+    /// a sample was expired (the Redis approach), at most <paramref name="maxRounds"/> times.
+    /// </summary>
+    public int SweepExpired(int sampleSize, int maxRounds = 16)
+    {
+        var expired = 0;
+        var now = Now;
+        for (var round = 0; round < maxRounds && _withDeadline.Count > 0; round++)
+        {
+            var examined = Math.Min(sampleSize, _withDeadline.Count);
+            var hits = 0;
+            for (var i = 0; i < examined && _withDeadline.Count > 0; i++)
+            {
+                var entry = _withDeadline[_random.Next(_withDeadline.Count)];
+                if (entry.DeadlineTicks > now)
+                    continue;
+                hits++;
+                if (entry.IsTombstone)
+                    Purge(entry);
+                else
+                {
+                    Expire(entry, now);
+                    expired++;
+                }
+            }
+
+            if (hits * 4 <= examined)
+                break;
+        }
+
+        return expired;
+    }
+
+    /// <summary>Every slot, live values and tombstones (for replication and digests).</summary>
+    public IEnumerable<StoredEntry> Snapshot() => _entries.Values;
+
+    /// <summary>Starts a new epoch (a new primary took the shard over); the sequence restarts under it.</summary>
+    public void StartEpoch(long epoch)
+    {
+        if (epoch <= Epoch)
+            throw new ArgumentOutOfRangeException(nameof(epoch), epoch, $"A new epoch must exceed the current one ({Epoch}).");
+        Epoch = epoch;
+        _sequence = 0;
+    }
+
+    private bool TryGetLive(string key, out StoredEntry entry)
+    {
+        if (!_entries.TryGetValue(key, out entry!) || entry.IsTombstone)
+            return false;
+        var now = Now;
+        if (entry.DeadlineTicks != 0 && entry.DeadlineTicks <= now)
+        {
+            Expire(entry, now);
+            return false;
+        }
+
+        return true;
+    }
+
+    private EntryVersion NextVersion() => new(Epoch, ++_sequence);
+
+    private void Expire(StoredEntry entry, long now)
+    {
+        Counters.Expirations++;
+        Counters.Entries--;
+        Counters.Bytes -= entry.SizeBytes;
+        entry.IsTombstone = true;
+        entry.Value = [];
+        entry.ExpiryKind = ExpiryKind.None;
+        SetDeadline(entry, now + _tombstoneGraceTicks);
+        _expiredSinceDrain.Add((entry.Key, entry.Version));
+    }
+
+    /// <summary>
+    /// Keys that expired (lazily or in a sweep) since the last call, so the owner can publish KeyInvalidated.
+    /// Allocates only when something expired.
+    /// </summary>
+    public IReadOnlyList<(string Key, EntryVersion Version)> DrainExpired()
+    {
+        if (_expiredSinceDrain.Count == 0)
+            return [];
+        var drained = _expiredSinceDrain.ToArray();
+        _expiredSinceDrain.Clear();
+        return drained;
+    }
+
+    private void Purge(StoredEntry entry)
+    {
+        RemoveDeadline(entry);
+        _entries.Remove(entry.Key);
+    }
+
+    private void Upsert(string key, byte[] value, EntryVersion version, ExpiryKind kind, long slidingTicks, long deadline, bool tombstone)
+    {
+        if (_entries.TryGetValue(key, out var entry))
+        {
+            if (!entry.IsTombstone)
+            {
+                Counters.Entries--;
+                Counters.Bytes -= entry.SizeBytes;
+            }
+        }
+        else
+        {
+            entry = new StoredEntry { Key = key };
+            _entries[key] = entry;
+        }
+
+        entry.Value = value;
+        entry.Version = version;
+        entry.ExpiryKind = kind;
+        entry.SlidingTicks = slidingTicks;
+        entry.IsTombstone = tombstone;
+        SetDeadline(entry, deadline);
+        if (!tombstone)
+        {
+            Counters.Entries++;
+            Counters.Bytes += entry.SizeBytes;
+        }
+    }
+
+    private void SetDeadline(StoredEntry entry, long deadline)
+    {
+        entry.DeadlineTicks = deadline;
+        if (deadline == 0)
+            RemoveDeadline(entry);
+        else if (entry.DeadlineSlot < 0)
+        {
+            entry.DeadlineSlot = _withDeadline.Count;
+            _withDeadline.Add(entry);
+        }
+    }
+
+    private void RemoveDeadline(StoredEntry entry)
+    {
+        var slot = entry.DeadlineSlot;
+        if (slot < 0)
+            return;
+        var last = _withDeadline[^1];
+        _withDeadline[slot] = last;
+        last.DeadlineSlot = slot;
+        _withDeadline.RemoveAt(_withDeadline.Count - 1);
+        entry.DeadlineSlot = -1;
+    }
+}

@@ -1,0 +1,195 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Akka.Actor;
+using DistCacheAkka.ClientProxy.Actors;
+using DistCacheAkka.Messages;
+using DistCacheAkka.Messages.Hashing;
+
+namespace DistCacheAkka.ClientProxy;
+
+/// <summary>
+/// <see cref="IDistCacheClient"/> over a <see cref="ClientProxyActor"/>: validates input, asks the proxy, and maps
+/// every reply type to a result or an exception in one place (<see cref="ReplyMapper"/>).
+/// </summary>
+internal sealed class DistCacheClientImpl : IDistCacheClient
+{
+    private const int EventBufferSize = 10_000;
+    private readonly ActorSystem _system;
+    private readonly IActorRef _proxy;
+    private readonly DistCacheClientOptions _options;
+    private readonly ShardResolver _resolver;
+    private readonly bool _ownsSystem;
+
+    public DistCacheClientImpl(ActorSystem system, IActorRef proxy, DistCacheClientOptions options, bool ownsSystem)
+    {
+        _system = system;
+        _proxy = proxy;
+        _options = options;
+        _ownsSystem = ownsSystem;
+        _resolver = new ShardResolver(options.ClusterSettings.Shards, options.ClusterSettings.HashAlgorithm);
+    }
+
+    /// <summary>The client's ActorSystem (for Akka applications that want to Ask the proxy directly).</summary>
+    public ActorSystem System => _system;
+
+    public IActorRef Proxy => _proxy;
+
+    public async Task<T?> GetAsync<T>(string key, ConsistencyLevel? consistency = null, CancellationToken ct = default)
+    {
+        var bytes = await GetBytesAsync(key, consistency, ct).ConfigureAwait(false);
+        return bytes is null ? default : _options.ValueSerializer.Deserialize<T>(bytes);
+    }
+
+    public async Task<byte[]?> GetBytesAsync(string key, ConsistencyLevel? consistency = null, CancellationToken ct = default)
+    {
+        ValidateKey(key);
+        var level = Level(consistency);
+        var reply = await AskKeyed<IGetResponse>(new Get(key, level), key, ct).ConfigureAwait(false);
+        return ReplyMapper.ToValue(reply);
+    }
+
+    public Task SetAsync<T>(string key, T value, TimeSpan? ttl = null, ConsistencyLevel? consistency = null, CancellationToken ct = default) =>
+        SetWithExpiryAsync(key, value, ttl is { } t ? CacheExpiry.After(t) : CacheExpiry.Never, consistency, ct);
+
+    public Task SetWithExpiryAsync<T>(string key, T value, CacheExpiry expiry, ConsistencyLevel? consistency = null, CancellationToken ct = default)
+    {
+        ValidateKey(key);
+        return SetBytesAsync(key, _options.ValueSerializer.Serialize(value), expiry, consistency, ct);
+    }
+
+    public async Task SetBytesAsync(string key, byte[] value, CacheExpiry expiry, ConsistencyLevel? consistency = null, CancellationToken ct = default)
+    {
+        ValidateKey(key);
+        Validate(RequestValidation.CheckValue(key, value, _options.ClusterSettings), nameof(value));
+        Validate(RequestValidation.CheckExpiry(expiry), nameof(expiry));
+        var level = Level(consistency);
+        var reply = await AskKeyed<ISetResponse>(new Set(key, value, expiry, level), key, ct).ConfigureAwait(false);
+        ReplyMapper.EnsureSuccess(reply);
+    }
+
+    public async Task<bool> RemoveAsync(string key, ConsistencyLevel? consistency = null, CancellationToken ct = default)
+    {
+        ValidateKey(key);
+        var level = Level(consistency);
+        var reply = await AskKeyed<IRemoveResponse>(new Remove(key, level), key, ct).ConfigureAwait(false);
+        return ReplyMapper.ToRemoved(reply);
+    }
+
+    public async Task<IReadOnlyDictionary<string, T>> GetMultipleAsync<T>(
+        IEnumerable<string> keys, ConsistencyLevel? consistency = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var list = keys.ToList();
+        foreach (var key in list)
+            ValidateKey(key, nameof(keys));
+        var level = Level(consistency);
+        var result = await AskBatch<GetMultipleResult>(new GetMultiple(list, level, _options.RequestTimeout), ct).ConfigureAwait(false);
+
+        var values = new Dictionary<string, T>(result.Found.Count, StringComparer.Ordinal);
+        foreach (var (key, item) in result.Found)
+            values[key] = _options.ValueSerializer.Deserialize<T>(item.Value)!;
+        if (result.Failed.Count > 0)
+            throw ReplyMapper.BatchFailure(result.Failed, values.Keys.Concat(result.Missing).ToArray(),
+                values.ToDictionary(kv => kv.Key, kv => (object?)kv.Value, StringComparer.Ordinal));
+        return values;
+    }
+
+    public async Task SetMultipleAsync<T>(
+        IReadOnlyDictionary<string, T> values, TimeSpan? ttl = null, ConsistencyLevel? consistency = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var expiry = ttl is { } t ? CacheExpiry.After(t) : CacheExpiry.Never;
+        Validate(RequestValidation.CheckExpiry(expiry), nameof(ttl));
+        var items = new List<KeyValue>(values.Count);
+        foreach (var (key, value) in values)
+        {
+            ValidateKey(key, nameof(values));
+            var bytes = _options.ValueSerializer.Serialize(value);
+            Validate(RequestValidation.CheckValue(key, bytes, _options.ClusterSettings), nameof(values));
+            items.Add(new KeyValue(key, bytes));
+        }
+
+        var level = Level(consistency);
+        var result = await AskBatch<SetMultipleResult>(new SetMultiple(items, expiry, level, _options.RequestTimeout), ct).ConfigureAwait(false);
+        if (result.Failed.Count > 0)
+            throw ReplyMapper.BatchFailure(result.Failed, result.Succeeded, new Dictionary<string, object?>());
+    }
+
+    public async Task<DistributedCacheStats> GetStatsAsync(CancellationToken ct = default)
+    {
+        var result = await AskBatch<ClusterStatsResult>(new GetClusterStats(_options.RequestTimeout), ct).ConfigureAwait(false);
+        return ReplyMapper.ToStats(result);
+    }
+
+    public async IAsyncEnumerable<DistributedCacheEvent> SubscribeAsync(
+        CacheEventFilter? filter = null, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var channel = Channel.CreateBounded<DistributedCacheEvent>(new BoundedChannelOptions(EventBufferSize)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+        });
+        var subscriber = await _proxy.Ask<IActorRef>(new SubscribeEvents(filter ?? new CacheEventFilter(), channel.Writer), _options.RequestTimeout, ct)
+            .ConfigureAwait(false);
+        try
+        {
+            await foreach (var evt in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+                yield return evt;
+        }
+        finally
+        {
+            subscriber.Tell(PoisonPill.Instance);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsSystem)
+            await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
+    }
+
+    private ConsistencyLevel Level(ConsistencyLevel? consistency)
+    {
+        var level = consistency ?? _options.DefaultConsistency;
+        Validate(RequestValidation.CheckConsistency(level), nameof(consistency));
+        return level;
+    }
+
+    private void ValidateKey(string key, string parameter = "key") =>
+        Validate(RequestValidation.CheckKey(key, _options.ClusterSettings), parameter);
+
+    private static void Validate(string? problem, string parameter)
+    {
+        if (problem is not null)
+            throw new ArgumentException(problem, parameter);
+    }
+
+    private async Task<TReply> AskKeyed<TReply>(object request, string key, CancellationToken ct)
+    {
+        try
+        {
+            return await _proxy.Ask<TReply>(request, _options.RequestTimeout, ct).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            var shard = _resolver.ShardOf(key);
+            throw new DistCacheTimeoutException(
+                $"No answer for key '{RequestValidation.Shorten(key)}' (shard {shard}) within {_options.RequestTimeout.TotalMilliseconds:0} ms.",
+                key, shard, _options.RequestTimeout);
+        }
+    }
+
+    private async Task<TReply> AskBatch<TReply>(object request, CancellationToken ct)
+    {
+        // The proxy's aggregators answer within the request timeout; the extra second covers their own overhead.
+        var timeout = _options.RequestTimeout + TimeSpan.FromSeconds(1);
+        try
+        {
+            return await _proxy.Ask<TReply>(request, timeout, ct).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new DistCacheTimeoutException($"No answer for {request.GetType().Name} within {timeout.TotalMilliseconds:0} ms.", null, null, timeout);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using DistCacheAkka.Messages;
+using DistCacheAkka.Messages.Settings;
+
+namespace DistCacheAkka.ClientProxy;
+
+/// <summary>How a client connects to a DistCacheAkka cluster.</summary>
+public sealed record DistCacheClientOptions
+{
+    /// <summary>"host:port" of cluster members to join through (usually the seeds). At least one.</summary>
+    public required IReadOnlyList<string> SeedNodes { get; init; }
+
+    /// <summary>Consistency of calls that do not name one. Default Quorum.</summary>
+    public ConsistencyLevel DefaultConsistency { get; init; } = ConsistencyLevel.Quorum;
+
+    /// <summary>How long a single request may take before it fails with <see cref="DistCacheTimeoutException"/>. Default 5 s.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long <see cref="DistCacheClient.ConnectAsync"/> waits to join and see a data node. Default 15 s.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Address the client's own ActorSystem binds to; it must be reachable from the nodes. Default 127.0.0.1.</summary>
+    public string ClientHost { get; init; } = "127.0.0.1";
+
+    /// <summary>Port of the client's ActorSystem; 0 picks a free one. Default 0.</summary>
+    public int ClientPort { get; init; }
+
+    /// <summary>How typed values become bytes. Default System.Text.Json.</summary>
+    public IValueSerializer ValueSerializer { get; init; } = JsonValueSerializer.Default;
+
+    /// <summary>
+    /// The cluster's distcache.* settings the client must agree with (shard count, hash algorithm, limits).
+    /// Default: reference.conf. A mismatch is detected by the nodes and reported as a WrongShard error.
+    /// </summary>
+    public DistCacheSettings ClusterSettings { get; init; } = DistCacheSettings.Default;
+
+    /// <summary>Extra HOCON for the client's ActorSystem (highest priority), e.g. logging or transport tuning.</summary>
+    public string? ExtraHocon { get; init; }
+}

@@ -1,0 +1,41 @@
+namespace DistCacheAkka.ClientProxy;
+
+/// <summary>One data node's counters and its share of the cluster's live keys.</summary>
+public sealed record NodeCacheStats(
+    string Node,
+    long PrimaryEntries,
+    long BackupEntries,
+    long Bytes,
+    long Hits,
+    long Misses,
+    long Gets,
+    long Sets,
+    long Removes,
+    long Expirations,
+    long Evictions,
+    int ShardsOwned,
+    long ReplicationQueue,
+    double KeySharePercent);
+
+/// <summary>
+/// Cluster-wide statistics: totals over the nodes that answered, and each node's figures. Nodes that did not answer
+/// within the request timeout are listed in <see cref="UnansweredNodes"/> and are not in the totals.
+/// </summary>
+public sealed record DistributedCacheStats(
+    IReadOnlyList<NodeCacheStats> Nodes,
+    IReadOnlyList<string> UnansweredNodes,
+    long TotalEntries,
+    long TotalBackupEntries,
+    long TotalBytes,
+    long Hits,
+    long Misses,
+    long Gets,
+    long Sets,
+    long Removes,
+    long Expirations,
+    long Evictions,
+    int ShardsOwned)
+{
+    /// <summary>Hits / (hits + misses), or 0 when there were no reads.</summary>
+    public double HitRatio => Gets == 0 ? 0 : (double)Hits / Gets;
+}
