@@ -17,7 +17,7 @@ internal sealed record NodeSettings(
 {
     public static NodeSettings Create(Config config)
     {
-        var c = config.WithFallback(DistCacheConfig.Reference).GetConfig("distcache");
+        var c = DistCacheConfig.WithReferenceFallback(config).GetConfig("distcache");
         var role = c.GetString("node.role")?.Trim().ToLowerInvariant();
         if (role is not ("seed" or "worker"))
             throw new DistCacheConfigurationException($"`distcache.node.role` is \"{role}\"; it must be \"seed\" or \"worker\".");

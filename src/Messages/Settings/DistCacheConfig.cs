@@ -16,6 +16,10 @@ public static class DistCacheConfig
     /// <summary>The reference configuration (all defaults).</summary>
     public static Config Reference => LazyReference.Value;
 
+    /// <summary><paramref name="config"/> with the reference configuration as its last fallback.</summary>
+    public static Config WithReferenceFallback(Config config) =>
+        ReferenceEquals(config, Reference) ? config : config.WithFallback(Reference);
+
     /// <summary>Parses <paramref name="hocon"/> with the reference configuration as fallback.</summary>
     public static Config WithReference(string hocon) =>
         ConfigurationFactory.ParseString(hocon).WithFallback(Reference);

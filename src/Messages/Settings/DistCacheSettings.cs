@@ -34,7 +34,7 @@ public sealed record DistCacheSettings(
     /// <exception cref="DistCacheConfigurationException">A value is out of range or malformed.</exception>
     public static DistCacheSettings Create(Config config)
     {
-        var c = config.WithFallback(DistCacheConfig.Reference).GetConfig("distcache");
+        var c = DistCacheConfig.WithReferenceFallback(config).GetConfig("distcache");
         return new DistCacheSettings(
             Shards: IntIn(c, "shards", 1, 65536),
             HashAlgorithm: ParseHash(c.GetString("hash-algorithm")),
