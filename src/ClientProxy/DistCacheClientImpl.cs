@@ -11,7 +11,7 @@ namespace DistCacheAkka.ClientProxy;
 /// <see cref="IDistCacheClient"/> over a <see cref="ClientProxyActor"/>: validates input, asks the proxy, and maps
 /// every reply type to a result or an exception in one place (<see cref="ReplyMapper"/>).
 /// </summary>
-internal sealed class DistCacheClientImpl : IDistCacheClient
+internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
 {
     private const int EventBufferSize = 10_000;
     private readonly ActorSystem _system;

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace DistCacheAkka.CacheNode.Demo;
+
+/// <summary>
+/// CacheNode child processes started by the demo on loopback. Every process is killed on Dispose, which the demo
+/// reaches on success, failure and Ctrl+C; their output goes to log files in a temporary folder.
+/// </summary>
+internal sealed class ChildNodes : IDisposable
+{
+    private readonly List<(string Name, Process Process, int Port)> _children = [];
+    private readonly string _configFile;
+
+    public ChildNodes(string demoHocon)
+    {
+        LogDirectory = Directory.CreateTempSubdirectory("distcache-demo-").FullName;
+        _configFile = Path.Combine(LogDirectory, "demo.conf");
+        File.WriteAllText(_configFile, demoHocon);
+    }
+
+    public string LogDirectory { get; }
+
+    public IReadOnlyList<(string Name, Process Process, int Port)> Children => _children;
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public (string Name, Process Process, int Port) Start(string name, string role, int? seedPort)
+    {
+        var port = FreePort();
+        var args = new List<string> { "--role", role, "--host", "127.0.0.1", "--port", port.ToString(), "--config", _configFile };
+        if (seedPort is { } seed)
+            args.AddRange(["--seed", $"127.0.0.1:{seed}"]);
+
+        var (fileName, prefix) = SelfCommand();
+        var info = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in prefix.Concat(args))
+            info.ArgumentList.Add(arg);
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {fileName}.");
+        var log = new StreamWriter(Path.Combine(LogDirectory, name + ".log")) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var child = (name, process, port);
+        _children.Add(child);
+        return child;
+    }
+
+    /// <summary>SIGKILL: the node gets no chance to hand anything off.</summary>
+    public void Kill(string name)
+    {
+        var child = _children.Single(c => c.Name == name);
+        child.Process.Kill(entireProcessTree: true);
+        child.Process.WaitForExit(10_000);
+    }
+
+    public void Dispose()
+    {
+        foreach (var (_, process, _) in _children)
+        {
+            try
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                    process.WaitForExit(10_000);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // already gone
+            }
+
+            process.Dispose();
+        }
+
+        _children.Clear();
+    }
+
+    /// <summary>How to start this same program: the apphost directly, or `dotnet CacheNode.dll` when run through dotnet.</summary>
+    private static (string FileName, string[] Prefix) SelfCommand()
+    {
+        var processPath = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell how this process was started.");
+        var isDotnetHost = Path.GetFileNameWithoutExtension(processPath).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
+        return isDotnetHost
+            ? (processPath, [typeof(ChildNodes).Assembly.Location])
+            : (processPath, []);
+    }
+}

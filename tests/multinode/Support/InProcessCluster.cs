@@ -1,0 +1,118 @@
+using Akka.Actor;
+using Akka.Cluster;
+using DistCacheAkka.CacheNode.Hosting;
+using DistCacheAkka.ClientProxy;
+using DistCacheAkka.Messages.Settings;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace DistCacheAkka.Tests.Multinode.Support;
+
+/// <summary>
+/// A real cluster inside the test process: N CacheNode hosts (each its own ActorSystem over TCP on 127.0.0.1, free
+/// ports) plus, on demand, clients. Everything waits on conditions with deadlines, never on sleeps.
+/// </summary>
+public sealed class InProcessCluster : IAsyncDisposable
+{
+    /// <summary>Short timings for tests: quick failure detection and downing.</summary>
+    public const string TestHocon = """
+        akka.loglevel = WARNING
+        akka.cluster.split-brain-resolver.stable-after = 4s
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+        akka.cluster.sharding.retry-interval = 500ms
+        akka.cluster.pub-sub.gossip-interval = 300ms
+        distcache.node.event-interest-refresh = 200ms
+        """;
+
+    private readonly List<IHost> _nodes = [];
+    private readonly List<IDistCacheClient> _clients = [];
+    private readonly string _extraHocon;
+
+    private InProcessCluster(string extraHocon) => _extraHocon = extraHocon;
+
+    public IReadOnlyList<IHost> Nodes => _nodes;
+
+    public IEnumerable<ActorSystem> Systems => _nodes.Select(SystemOf);
+
+    public DistCacheSettings Settings { get; private set; } = DistCacheSettings.Default;
+
+    public Address SeedAddress => Akka.Cluster.Cluster.Get(SystemOf(_nodes[0])).SelfAddress;
+
+    public string SeedEndpoint => $"{SeedAddress.Host}:{SeedAddress.Port}";
+
+    public static ActorSystem SystemOf(IHost host) => host.Services.GetRequiredService<ActorSystem>();
+
+    public static async Task<InProcessCluster> StartAsync(int dataNodes, string extraHocon = "", TimeSpan? deadline = null)
+    {
+        var cluster = new InProcessCluster(TestHocon + "\n" + extraHocon);
+        try
+        {
+            await cluster.AddNodeAsync().ConfigureAwait(false);
+            for (var i = 1; i < dataNodes; i++)
+                await cluster.AddNodeAsync().ConfigureAwait(false);
+            await cluster.AwaitUpAsync(dataNodes, deadline ?? TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Starts one more data node (the first is the seed, later ones join it as workers).</summary>
+    public async Task<IHost> AddNodeAsync()
+    {
+        var flags = _nodes.Count == 0
+            ? "distcache.node.role = seed\ndistcache.node.port = 0"
+            : $"distcache.node.role = worker\ndistcache.node.port = 0\ndistcache.node.seeds = [\"{SeedEndpoint}\"]";
+        var config = NodeConfig.Build(null, "", flags, _extraHocon);
+        Settings = DistCacheSettings.Create(config);
+        var host = NodeHost.Build(config);
+        await host.StartAsync().ConfigureAwait(false);
+        _nodes.Add(host);
+        return host;
+    }
+
+    /// <summary>Waits until every node sees <paramref name="count"/> Up members.</summary>
+    public async Task AwaitUpAsync(int count, TimeSpan deadline)
+    {
+        await Eventually.HoldsAsync(
+            () => Systems.All(s => Akka.Cluster.Cluster.Get(s).State.Members.Count(m => m.Status == MemberStatus.Up) == count),
+            deadline, $"{count} members Up on every node").ConfigureAwait(false);
+    }
+
+    public async Task<IDistCacheClient> ConnectClientAsync(Func<DistCacheClientOptions, DistCacheClientOptions>? customize = null)
+    {
+        var options = new DistCacheClientOptions
+        {
+            SeedNodes = [SeedEndpoint],
+            ClusterSettings = Settings,
+            RequestTimeout = TimeSpan.FromSeconds(10),
+            ExtraHocon = "akka.loglevel = WARNING\nakka.cluster.pub-sub.gossip-interval = 300ms",
+        };
+        var client = await DistCacheClient.ConnectAsync(customize?.Invoke(options) ?? options).ConfigureAwait(false);
+        _clients.Add(client);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in _clients)
+            await client.DisposeAsync().ConfigureAwait(false);
+        foreach (var node in Enumerable.Reverse(_nodes))
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                await node.StopAsync(stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await SystemOf(node).Terminate().ConfigureAwait(false);
+            }
+
+            node.Dispose();
+        }
+    }
+}

@@ -1,0 +1,291 @@
+using System.Runtime.Serialization;
+using DistCacheAkka.Messages;
+using DistCacheAkka.Messages.Serialization;
+
+namespace DistCacheAkka.Tests.Unit.Serialization;
+
+// Verifies the wire serializer's contract: every protocol record round-trips with identical contents (edge values
+// included), every concrete ICacheMessage type has a manifest and a sample (so a new message cannot ship without
+// serializer support), manifests / identifier / byte layout are frozen (they are a cross-version wire invariant),
+// bad input on either side fails with the documented exception, and serializing allocates only the output.
+public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFixture<SerializerFixture>
+{
+    private readonly CacheProtocolSerializer _serializer = fixture.Serializer;
+
+    public static IEnumerable<object[]> SampleNames => ProtocolSamples.Names;
+
+    public static IEnumerable<object[]> MessageTypes => ProtocolSamples.ConcreteMessageTypeData;
+
+    [Theory]
+    [MemberData(nameof(SampleNames))]
+    public void Should_round_trip_every_sample_with_identical_contents(string name)
+    {
+        var message = ProtocolSamples.All[name];
+
+        var manifest = _serializer.Manifest(message);
+        var bytes = _serializer.ToBinary(message);
+        var decoded = _serializer.FromBinary(bytes, manifest);
+
+        Assert.IsType(message.GetType(), decoded);
+        Assert.Equal(ProtocolSamples.Describe(message), ProtocolSamples.Describe(decoded));
+        // The encoding is canonical: re-encoding the decoded message gives the same bytes.
+        Assert.Equal(bytes, _serializer.ToBinary(decoded));
+    }
+
+    [Theory]
+    [MemberData(nameof(MessageTypes))]
+    public void Should_support_every_concrete_protocol_type(Type type)
+    {
+        var sample = ProtocolSamples.All.Values.FirstOrDefault(m => m.GetType() == type);
+        Assert.True(sample is not null,
+            $"{type.Name} implements ICacheMessage but has no sample in ProtocolSamples: add samples, a manifest and an encoding.");
+        Assert.True(ProtocolSamples.FrozenManifests.TryGetValue(type, out var frozen),
+            $"{type.Name} has no frozen manifest in ProtocolSamples.FrozenManifests.");
+        Assert.Equal(frozen, _serializer.Manifest(sample));
+    }
+
+    [Fact]
+    public void Should_give_each_type_a_distinct_manifest()
+    {
+        var manifests = ProtocolSamples.ConcreteMessageTypes
+            .Select(t => _serializer.Manifest(ProtocolSamples.All.Values.First(m => m.GetType() == t)))
+            .ToList();
+
+        Assert.Equal(manifests.Count, manifests.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(ProtocolSamples.FrozenManifests.Count, ProtocolSamples.ConcreteMessageTypes.Count);
+    }
+
+    [Fact]
+    public void Should_have_the_frozen_identifier_517()
+    {
+        Assert.Equal(517, CacheProtocolSerializer.Id);
+        Assert.Equal(517, _serializer.Identifier);
+        Assert.True(_serializer.IncludeManifest);
+    }
+
+    // Golden encodings: if one of these changes, an older node can no longer read the new bytes (or vice versa).
+    [Theory]
+    [InlineData("Get plain", "07757365723A343200")]
+    [InlineData("GetCacheStats", "")]
+    [InlineData("RemoveSuccess existed", "016B01040A")]
+    [InlineData("GetMany empty", "000000")]
+    [InlineData("SetManySuccess", "0ED00F12AAB4DE75")]
+    public void Should_keep_the_wire_format_of_pinned_messages(string name, string expectedHex)
+    {
+        Assert.Equal(expectedHex, Convert.ToHexString(_serializer.ToBinary(ProtocolSamples.All[name])));
+    }
+
+    [Fact]
+    public void Should_pin_the_full_encoding_of_a_set_and_an_event()
+    {
+        var set = new Set("k", [0xAB], new CacheExpiry(ExpiryKind.Sliding, TimeSpan.FromTicks(-2)), ConsistencyLevel.Strong);
+        // key: len 1 'k' | value: len 1 AB | expiry: kind 2, ticks -2 → zig-zag 3 | consistency 2
+        Assert.Equal("016B01AB020302", Convert.ToHexString(_serializer.ToBinary(set)));
+
+        // Local ticks 300 at offset -90 min, so UTC ticks are 300 + 90 min.
+        var left = new NodeLeft("a", NodeLeftReason.Downed, new DateTimeOffset(300, TimeSpan.FromMinutes(-90)));
+        var utcTicks = 300 + 90 * TimeSpan.TicksPerMinute;
+        Assert.Equal(utcTicks, left.Timestamp.UtcTicks);
+        // address: len 1 'a' | reason 1 | UTC ticks as varint | offset -90 → zig-zag 179 = B3 01
+        Assert.Equal("016101" + Varint((ulong)utcTicks) + "B301", Convert.ToHexString(_serializer.ToBinary(left)));
+    }
+
+    [Fact]
+    public void Should_reject_an_unknown_manifest_naming_it()
+    {
+        var error = Assert.Throws<SerializationException>(() => _serializer.FromBinary([1, 0x6B, 0], "ZZ-not-ours"));
+
+        Assert.Contains("ZZ-not-ours", error.Message);
+    }
+
+    [Fact]
+    public void Should_reject_null_payload_or_manifest_with_serialization_exception()
+    {
+        Assert.Throws<SerializationException>(() => _serializer.FromBinary(null!, "G"));
+        Assert.Throws<SerializationException>(() => _serializer.FromBinary([1, 0x6B, 0], (string)null!));
+    }
+
+    [Fact]
+    public void Should_refuse_to_serialize_a_non_protocol_object_naming_its_type()
+    {
+        var toBinary = Assert.ThrowsAny<ArgumentException>(() => _serializer.ToBinary(new Uri("http://example.org")));
+        var manifest = Assert.ThrowsAny<ArgumentException>(() => _serializer.Manifest(new Uri("http://example.org")));
+
+        Assert.Contains("System.Uri", toBinary.Message);
+        Assert.Contains("System.Uri", manifest.Message);
+        Assert.ThrowsAny<ArgumentException>(() => _serializer.ToBinary(null!));
+    }
+
+    public static TheoryData<string, ICacheMessage> NullFieldMessages => new()
+    {
+        { "Get.Key", new Get(null!) },
+        { "Set.Value", new Set("k", null!, CacheExpiry.Never) },
+        { "GetFailure.Error", new GetFailure("k", null!) },
+        { "SetFailure.Error", new SetFailure("k", new CacheError(CacheErrorCode.Unknown, null!)) },
+        { "GetMany.Keys", new GetMany(1, null!) },
+        { "GetMany.Keys[1]", new GetMany(1, ["a", null!]) },
+        { "GetManySuccess.Found[0]", new GetManySuccess(1, [null!], []) },
+        { "GetManySuccess.Found", new GetManySuccess(1, [new CacheItem("a", null!, default)], []) },
+        { "SetMany.Items", new SetMany(1, [new KeyValue(null!, [])], CacheExpiry.Never) },
+        { "NodeJoined.Roles", new NodeJoined("a", null!, DateTimeOffset.UnixEpoch) },
+        { "CacheStats.Node", new CacheStats(null!, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) },
+        { "FailoverOccurred.ToNode", new FailoverOccurred(1, "a", null!, 0, DateTimeOffset.UnixEpoch) },
+    };
+
+    [Theory]
+    [MemberData(nameof(NullFieldMessages))]
+    public void Should_refuse_null_fields_naming_the_field(string field, ICacheMessage message)
+    {
+        var error = Assert.Throws<SerializationException>(() => _serializer.ToBinary(message));
+
+        Assert.Contains(field, error.Message);
+    }
+
+    [Fact]
+    public void Should_refuse_strings_that_are_not_valid_utf16()
+    {
+        // Built in code: attribute arguments are stored as UTF-8, which would already have replaced the surrogates.
+        var highAlone = new string((char)0xD800, 1);
+        var lowAfterText = "abc" + (char)0xDC00;
+        var longWithHighAtEnd = new string('k', 200) + (char)0xD83D; // long enough for the counting path
+        var reversedPair = "x" + (char)0xDE00 + (char)0xD83D;
+
+        foreach (var key in new[] { highAlone, lowAfterText, longWithHighAtEnd, reversedPair })
+        {
+            var error = Assert.Throws<SerializationException>(() => _serializer.ToBinary(new Get(key)));
+            Assert.Contains("Get.Key", error.Message);
+        }
+    }
+
+    public static TheoryData<string, Func<byte, ICacheMessage>, int> WireEnums => new()
+    {
+        // enum name, a message carrying it, offset of the enum byte in that message's encoding
+        { nameof(ConsistencyLevel), v => new Get("k", (ConsistencyLevel)v), 2 },
+        { nameof(ExpiryKind), v => new Set("k", [], new CacheExpiry((ExpiryKind)v, TimeSpan.Zero)), 3 },
+        { nameof(CacheErrorCode), v => new GetFailure("k", new CacheError((CacheErrorCode)v, "")), 2 },
+        { nameof(NodeLeftReason), v => new NodeLeft("a", (NodeLeftReason)v, DateTimeOffset.UnixEpoch), 2 },
+        { nameof(InvalidationReason), v => new KeyInvalidated("k", (InvalidationReason)v, default, DateTimeOffset.UnixEpoch), 2 },
+    };
+
+    // Also guards the serializer's "max defined value" constants: an enum member added without updating them
+    // fails the round trip here.
+    [Theory]
+    [MemberData(nameof(WireEnums))]
+    public void Should_accept_exactly_the_defined_values_of_every_wire_enum(string enumName, Func<byte, ICacheMessage> make, int offset)
+    {
+        var enumType = typeof(ICacheMessage).Assembly.GetTypes().Single(t => t.IsEnum && t.Name == enumName);
+        var template = _serializer.ToBinary(make(0));
+        var manifest = _serializer.Manifest(make(0));
+
+        for (var value = 0; value <= byte.MaxValue; value++)
+        {
+            var message = make((byte)value);
+            var patched = (byte[])template.Clone();
+            patched[offset] = (byte)value;
+            if (Enum.IsDefined(enumType, (byte)value))
+            {
+                var decoded = _serializer.FromBinary(patched, manifest);
+                Assert.Equal(ProtocolSamples.Describe(message), ProtocolSamples.Describe(decoded));
+                Assert.Equal(patched, _serializer.ToBinary(message));
+            }
+            else
+            {
+                Assert.Throws<SerializationException>(() => _serializer.ToBinary(message));
+                var error = Assert.Throws<SerializationException>(() => _serializer.FromBinary(patched, manifest));
+                Assert.Contains(enumName, error.Message);
+            }
+        }
+    }
+
+    [Theory]
+    // trailing byte after a complete Get
+    [InlineData("G", "016B0000", "trailing")]
+    // bool byte 2 in RemoveSuccess.Existed
+    [InlineData("RS", "016B020000", "boolean")]
+    // overlong UTF-8 for '/', a lone surrogate encoded in UTF-8, and a truncated sequence
+    [InlineData("GN", "02C0AF", "UTF-8")]
+    [InlineData("GN", "03EDA080", "UTF-8")]
+    [InlineData("GN", "01E2", "UTF-8")]
+    // key length 2^32-1 with 1 byte left
+    [InlineData("GN", "FFFFFFFF0F6B", "count")]
+    // GetMany count 2^63 (10-byte varint)
+    [InlineData("GM", "0080808080808080808001", "count")]
+    // varint of 11 bytes
+    [InlineData("GN", "8080808080808080808000", "varint")]
+    // 10th varint byte carrying more than bit 63
+    [InlineData("GN", "8080808080808080807F", "varint")]
+    // ShardId beyond int range
+    [InlineData("SMS", "80808080200000", "32-bit")]
+    // DateTimeOffset: UTC ticks beyond MaxValue, offset beyond 14 h, local time before year 1
+    [InlineData("EL", "016100FFFFFFFFFFFFFFFFFF0100", "MaxValue")]
+    [InlineData("EL", "016100" + "00" + "C20D", "offset")]
+    [InlineData("EL", "016100" + "00" + "01", "local time")]
+    // empty input for a message with fields, and a payload for the empty GetCacheStats
+    [InlineData("S", "", "ends early")]
+    [InlineData("ST", "00", "trailing")]
+    public void Should_reject_malformed_input_with_a_precise_reason(string manifest, string hex, string reason)
+    {
+        var error = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Convert.FromHexString(hex), manifest));
+
+        Assert.Contains(reason, error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains($"'{manifest}'", error.Message);
+    }
+
+    [Fact]
+    public void Should_allocate_only_the_output_array_when_serializing()
+    {
+        var set = new Set("user:42", new byte[100], CacheExpiry.After(TimeSpan.FromMinutes(5)), ConsistencyLevel.Quorum);
+        var warm = _serializer.ToBinary(set);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var bytes = _serializer.ToBinary(set);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(warm, bytes);
+        // A byte[] costs its length plus an array header (24 bytes on 64-bit), rounded up to 8.
+        Assert.InRange(allocated, bytes.Length, bytes.Length + 32);
+    }
+
+    [Fact]
+    public void Should_allocate_little_more_than_the_message_when_deserializing()
+    {
+        var set = new Set("user:42", new byte[100], CacheExpiry.After(TimeSpan.FromMinutes(5)), ConsistencyLevel.Quorum);
+        var bytes = _serializer.ToBinary(set);
+        _serializer.FromBinary(bytes, "S");
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var decoded = (Set)_serializer.FromBinary(bytes, "S");
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal("user:42", decoded.Key);
+        // The record (~56 B), the key string (~40 B) and the value array (~128 B) and nothing of note besides.
+        Assert.InRange(allocated, 1, 320);
+    }
+
+    [Fact]
+    public void Should_encode_large_messages_and_keep_working_after_them()
+    {
+        var big = ProtocolSamples.All["Set 300 KB value"];
+        var small = ProtocolSamples.All["Get plain"];
+
+        // The large message grows the per-thread scratch buffer beyond what is retained; the next one must still
+        // encode correctly from a fresh buffer.
+        var bigBytes = _serializer.ToBinary(big);
+        var smallBytes = _serializer.ToBinary(small);
+
+        Assert.Equal(ProtocolSamples.Describe(big), ProtocolSamples.Describe(_serializer.FromBinary(bigBytes, "S")));
+        Assert.Equal("0775736572" + "3A343200", Convert.ToHexString(smallBytes));
+    }
+
+    private static string Varint(ulong value)
+    {
+        var bytes = new List<byte>();
+        while (value >= 0x80)
+        {
+            bytes.Add((byte)(value | 0x80));
+            value >>= 7;
+        }
+        bytes.Add((byte)value);
+        return Convert.ToHexString(bytes.ToArray());
+    }
+}

@@ -1,0 +1,228 @@
+using System.Collections;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using Akka.Actor;
+using DistCacheAkka.Messages;
+using DistCacheAkka.Messages.Serialization;
+
+namespace DistCacheAkka.Tests.Unit.Serialization;
+
+// Shared test data and helpers of the serializer specs: named samples of every protocol record (edge values
+// included), the reflection list of concrete ICacheMessage types, and a structural description of a message
+// (records holding byte[] or lists compare by reference, so equality of records proves nothing).
+internal static class ProtocolSamples
+{
+    private static readonly DateTimeOffset IndiaNoon = new(2024, 2, 29, 12, 0, 0, 123, TimeSpan.FromHours(5.5));
+    private static readonly DateTimeOffset PacificFar = new(2099, 12, 31, 23, 59, 59, TimeSpan.FromHours(-14));
+
+    private static readonly byte[] Hundred = Enumerable.Range(0, 100).Select(i => (byte)(i * 7)).ToArray();
+
+    // WIRE INVARIANT: these strings are on the wire; this table must only ever grow.
+    public static readonly IReadOnlyDictionary<Type, string> FrozenManifests = new Dictionary<Type, string>
+    {
+        [typeof(Get)] = "G",
+        [typeof(GetSuccess)] = "GS",
+        [typeof(NotFound)] = "GN",
+        [typeof(GetFailure)] = "GF",
+        [typeof(Set)] = "S",
+        [typeof(SetSuccess)] = "SS",
+        [typeof(SetFailure)] = "SF",
+        [typeof(Remove)] = "R",
+        [typeof(RemoveSuccess)] = "RS",
+        [typeof(RemoveFailure)] = "RF",
+        [typeof(GetMany)] = "GM",
+        [typeof(GetManySuccess)] = "GMS",
+        [typeof(GetManyFailure)] = "GMF",
+        [typeof(SetMany)] = "SM",
+        [typeof(SetManySuccess)] = "SMS",
+        [typeof(SetManyFailure)] = "SMF",
+        [typeof(GetCacheStats)] = "ST",
+        [typeof(CacheStats)] = "STS",
+        [typeof(NodeJoined)] = "EJ",
+        [typeof(NodeLeft)] = "EL",
+        [typeof(KeyInvalidated)] = "EK",
+        [typeof(ReplicationComplete)] = "ER",
+        [typeof(FailoverOccurred)] = "EF",
+        [typeof(RebalancingProgress)] = "EB",
+    };
+
+    /// <summary>Every sample by a readable unique name (theory data uses the name, so each is its own test case).</summary>
+    public static readonly IReadOnlyDictionary<string, ICacheMessage> All = Build();
+
+    public static IEnumerable<object[]> Names => All.Keys.Select(name => new object[] { name });
+
+    /// <summary>Concrete (instantiable) types of the Messages assembly implementing <see cref="ICacheMessage"/>.</summary>
+    public static IReadOnlyList<Type> ConcreteMessageTypes { get; } = typeof(ICacheMessage).Assembly.GetTypes()
+        .Where(t => !t.IsAbstract && !t.IsInterface && typeof(ICacheMessage).IsAssignableFrom(t))
+        .OrderBy(t => t.FullName, StringComparer.Ordinal)
+        .ToArray();
+
+    public static IEnumerable<object[]> ConcreteMessageTypeData => ConcreteMessageTypes.Select(t => new object[] { t });
+
+    private static Dictionary<string, ICacheMessage> Build()
+    {
+        var unicodeKey = "ключ/キー/鍵/🔑/é";
+        var longUnicodeKey = string.Concat(Enumerable.Repeat("ü🔑x", 100)); // > 127 UTF-8 bytes: two-byte prefix
+        var bigValue = new byte[300_000];
+        new Random(1).NextBytes(bigValue);
+        var maxVersion = new EntryVersion(long.MaxValue, long.MaxValue);
+        var minVersion = new EntryVersion(long.MinValue, long.MinValue);
+        var consistencyNotMet = new CacheError(CacheErrorCode.ConsistencyNotMet, "2 of 3 acks in 3s", 2, 3, TimeSpan.FromSeconds(3));
+
+        var samples = new Dictionary<string, ICacheMessage>
+        {
+            ["Get plain"] = new Get("user:42"),
+            ["Get unicode strong"] = new Get(unicodeKey, ConsistencyLevel.Strong),
+            ["Get empty key quorum"] = new Get("", ConsistencyLevel.Quorum),
+            ["Get long unicode key"] = new Get(longUnicodeKey),
+            ["GetSuccess 100 bytes"] = new GetSuccess("k", Hundred, new EntryVersion(3, 17)),
+            ["GetSuccess empty value max version"] = new GetSuccess(unicodeKey, [], maxVersion),
+            ["GetSuccess min version"] = new GetSuccess("k", [0], minVersion),
+            ["NotFound"] = new NotFound("missing"),
+            ["NotFound unicode"] = new NotFound(unicodeKey),
+            ["GetFailure wrong shard"] = new GetFailure("k", new CacheError(CacheErrorCode.WrongShard, "shard 7 is not mine")),
+            ["GetFailure unavailable negative timeout"] = new GetFailure("k",
+                new CacheError(CacheErrorCode.Unavailable, "", int.MinValue, int.MaxValue, TimeSpan.FromTicks(-1))),
+            ["Set 100 bytes absolute quorum"] = new Set("user:42", Hundred, CacheExpiry.After(TimeSpan.FromMinutes(5)), ConsistencyLevel.Quorum),
+            ["Set empty value never"] = new Set("", [], CacheExpiry.Never),
+            ["Set sliding strong"] = new Set(unicodeKey, [1, 2, 3], CacheExpiry.Sliding(TimeSpan.FromMilliseconds(1.5)), ConsistencyLevel.Strong),
+            ["Set negative and extreme durations"] = new Set("k", [255], new CacheExpiry(ExpiryKind.Absolute, TimeSpan.MinValue)),
+            ["Set max duration"] = new Set("k", [255], new CacheExpiry(ExpiryKind.Sliding, TimeSpan.MaxValue)),
+            ["Set 300 KB value"] = new Set(longUnicodeKey, bigValue, CacheExpiry.Never),
+            ["SetSuccess"] = new SetSuccess("k", new EntryVersion(1, 1)),
+            ["SetSuccess negative version"] = new SetSuccess("k", new EntryVersion(-1, long.MinValue)),
+            ["SetFailure consistency not met"] = new SetFailure("k", consistencyNotMet),
+            ["SetFailure invalid"] = new SetFailure(unicodeKey, CacheError.Invalid("key too large")),
+            ["Remove"] = new Remove("k"),
+            ["Remove strong"] = new Remove(unicodeKey, ConsistencyLevel.Strong),
+            ["RemoveSuccess existed"] = new RemoveSuccess("k", true, new EntryVersion(2, 5)),
+            ["RemoveSuccess absent"] = new RemoveSuccess("k", false, EntryVersion.Zero),
+            ["RemoveFailure"] = new RemoveFailure("k", new CacheError(CacheErrorCode.Unknown, "boom")),
+            ["GetMany"] = new GetMany(17, ["a", "b", unicodeKey], ConsistencyLevel.Quorum),
+            ["GetMany empty"] = new GetMany(0, []),
+            ["GetMany extreme shard ids"] = new GetMany(int.MinValue, [""], ConsistencyLevel.Strong),
+            ["GetManySuccess"] = new GetManySuccess(int.MaxValue,
+                [new CacheItem("a", Hundred, new EntryVersion(1, 2)), new CacheItem(unicodeKey, [], maxVersion)],
+                ["b", "c"]),
+            ["GetManySuccess empty"] = new GetManySuccess(3, [], []),
+            ["GetManyFailure"] = new GetManyFailure(4, ["a", "b"], consistencyNotMet),
+            ["GetManyFailure empty keys"] = new GetManyFailure(-4, [], new CacheError(CacheErrorCode.InvalidRequest, "no keys")),
+            ["SetMany"] = new SetMany(5, [new KeyValue("a", Hundred), new KeyValue(unicodeKey, [])],
+                CacheExpiry.After(TimeSpan.FromDays(1)), ConsistencyLevel.Strong),
+            ["SetMany empty"] = new SetMany(5, [], CacheExpiry.Never),
+            ["SetMany 1000 items"] = new SetMany(6,
+                Enumerable.Range(0, 1000).Select(i => new KeyValue("key-" + i, new byte[i % 300])).ToArray(),
+                CacheExpiry.Sliding(TimeSpan.FromSeconds(30)), ConsistencyLevel.Quorum),
+            ["SetManySuccess"] = new SetManySuccess(7, 1000, new EntryVersion(9, 123456789)),
+            ["SetManySuccess extremes"] = new SetManySuccess(int.MinValue, int.MaxValue, minVersion),
+            ["SetManyFailure"] = new SetManyFailure(8, ["x", unicodeKey], new CacheError(CacheErrorCode.Unavailable, "recovering")),
+            ["GetCacheStats"] = GetCacheStats.Instance,
+            ["CacheStats"] = new CacheStats("akka.tcp://distcache@10.0.0.1:4053", 10, 11, 12_345_678, 100, 5, 105, 50, 3, 2, 1, 64, 0),
+            ["CacheStats extremes"] = new CacheStats("", long.MaxValue, long.MinValue, -1, 0, 1, long.MaxValue, long.MinValue,
+                2, -2, 3, int.MinValue, long.MaxValue),
+            ["NodeJoined"] = new NodeJoined("akka.tcp://distcache@10.0.0.2:4053", ["cache", "seed"], IndiaNoon),
+            ["NodeJoined no roles min time"] = new NodeJoined("a", [], DateTimeOffset.MinValue),
+            ["NodeLeft graceful"] = new NodeLeft("a", NodeLeftReason.Graceful, PacificFar),
+            ["NodeLeft downed max time"] = new NodeLeft("b", NodeLeftReason.Downed, DateTimeOffset.MaxValue),
+            ["KeyInvalidated removed"] = new KeyInvalidated("k", InvalidationReason.Removed, new EntryVersion(1, 9), IndiaNoon),
+            ["KeyInvalidated overwritten"] = new KeyInvalidated(unicodeKey, InvalidationReason.Overwritten, maxVersion,
+                new DateTimeOffset(1, 1, 1, 14, 0, 0, TimeSpan.FromHours(14))),
+            ["KeyInvalidated expired"] = new KeyInvalidated("k", InvalidationReason.Expired, minVersion, DateTimeOffset.UnixEpoch),
+            ["KeyInvalidated evicted"] = new KeyInvalidated("k", InvalidationReason.Evicted, EntryVersion.Zero, IndiaNoon),
+            ["ReplicationComplete"] = new ReplicationComplete("k", new EntryVersion(2, 2), 3, IndiaNoon),
+            ["ReplicationComplete extremes"] = new ReplicationComplete("", minVersion, int.MinValue, PacificFar),
+            ["FailoverOccurred"] = new FailoverOccurred(12, "akka.tcp://a@h1:1", "akka.tcp://a@h2:2", 4096, IndiaNoon),
+            ["FailoverOccurred extremes"] = new FailoverOccurred(int.MaxValue, "", unicodeKey, long.MinValue, DateTimeOffset.MaxValue),
+            ["RebalancingProgress"] = new RebalancingProgress(3, 10, 12_000, IndiaNoon),
+            ["RebalancingProgress extremes"] = new RebalancingProgress(int.MinValue, int.MaxValue, long.MaxValue, DateTimeOffset.MinValue),
+        };
+        return samples;
+    }
+
+    /// <summary>
+    /// A deterministic, complete text form of a value: type names, every public instance property, byte arrays as
+    /// hex, lists element by element, timestamps with their offset. Two messages are structurally equal exactly
+    /// when their descriptions are, and Assert.Equal on the texts shows where they differ.
+    /// </summary>
+    public static string Describe(object? value)
+    {
+        var text = new StringBuilder();
+        Describe(value, text, "message", nulls: null);
+        return text.ToString();
+    }
+
+    /// <summary>The paths of every null found inside <paramref name="value"/> (protocol messages carry none).</summary>
+    public static List<string> FindNulls(object? value)
+    {
+        var nulls = new List<string>();
+        Describe(value, new StringBuilder(), "message", nulls);
+        return nulls;
+    }
+
+    private static void Describe(object? value, StringBuilder text, string path, List<string>? nulls)
+    {
+        switch (value)
+        {
+            case null:
+                nulls?.Add(path);
+                text.Append("<null>");
+                return;
+            case string s:
+                text.Append('"').Append(s).Append('"');
+                return;
+            case byte[] bytes:
+                text.Append("0x").Append(Convert.ToHexString(bytes));
+                return;
+            case DateTimeOffset time:
+                // "O" keeps all 7 fractional digits and the offset, which DateTimeOffset.Equals ignores.
+                text.Append(time.ToString("O", CultureInfo.InvariantCulture));
+                return;
+            case TimeSpan span:
+                text.Append(span.Ticks).Append("ticks");
+                return;
+            case Enum e:
+                text.Append(e).Append('(').Append(Convert.ToInt64(e, CultureInfo.InvariantCulture)).Append(')');
+                return;
+            case IFormattable primitive when value.GetType().IsPrimitive:
+                text.Append(primitive.ToString(null, CultureInfo.InvariantCulture));
+                return;
+            case IEnumerable list:
+                text.Append('[');
+                var index = 0;
+                foreach (var item in list)
+                {
+                    if (index > 0)
+                        text.Append(", ");
+                    Describe(item, text, $"{path}[{index}]", nulls);
+                    index++;
+                }
+                text.Append(']');
+                return;
+        }
+
+        var type = value.GetType();
+        text.Append(type.Name).Append(" {");
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                     .Where(p => p.GetIndexParameters().Length == 0)
+                     .OrderBy(p => p.MetadataToken))
+        {
+            text.Append(' ').Append(property.Name).Append('=');
+            Describe(property.GetValue(value), text, path + "." + property.Name, nulls);
+        }
+        text.Append(" }");
+    }
+}
+
+/// <summary>One serializer for a test class; the actor system exists only because the serializer's base class
+/// takes one (the serializer does not use it).</summary>
+public sealed class SerializerFixture : IDisposable
+{
+    private readonly ActorSystem _system = ActorSystem.Create("serializer-specs");
+
+    public SerializerFixture() => Serializer = new CacheProtocolSerializer((ExtendedActorSystem)_system);
+
+    public CacheProtocolSerializer Serializer { get; }
+
+    public void Dispose() => _system.Terminate().Wait(TimeSpan.FromSeconds(10));
+}
