@@ -87,18 +87,22 @@ public sealed class HashRing<TNode> where TNode : notnull
             arcs[_nameOf(_owners[i])] += _positions.Length == 1 ? ulong.MaxValue : arc;
         }
 
+        // Largest-remainder rounding: never negative, and the shares sum to keyCount exactly.
         var total = arcs.Values.Sum();
-        var result = new Dictionary<TNode, long>();
-        long assigned = 0;
-        for (var i = 0; i < _nodes.Length; i++)
+        var exact = _nodes.Select(n => keyCount * arcs[_nameOf(n)] / total).ToArray();
+        var shares = exact.Select(e => (long)Math.Floor(e)).ToArray();
+        var left = keyCount - shares.Sum();
+        foreach (var i in Enumerable.Range(0, _nodes.Length).OrderByDescending(i => exact[i] - shares[i]).ThenBy(i => i))
         {
-            var share = i == _nodes.Length - 1
-                ? keyCount - assigned
-                : (long)Math.Round(keyCount * arcs[_nameOf(_nodes[i])] / total);
-            result[_nodes[i]] = share;
-            assigned += share;
+            if (left <= 0)
+                break;
+            shares[i]++;
+            left--;
         }
 
+        var result = new Dictionary<TNode, long>();
+        for (var i = 0; i < _nodes.Length; i++)
+            result[_nodes[i]] = shares[i];
         return result;
     }
 

@@ -27,7 +27,8 @@ public static class KeyHasher
         ArgumentNullException.ThrowIfNull(key);
         var max = Encoding.UTF8.GetMaxByteCount(key.Length);
         byte[]? rented = null;
-        var buffer = max <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        // Exactly max bytes: the stack buffer is zeroed on every call, so a fixed 512 bytes would cost more than the hash.
+        var buffer = max <= StackLimit ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));
         try
         {
             var length = Encoding.UTF8.GetBytes(key, buffer);

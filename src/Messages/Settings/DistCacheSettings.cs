@@ -103,7 +103,7 @@ public sealed record DistCacheSettings(
     {
         var value = c.GetString(key);
         if (string.IsNullOrWhiteSpace(value))
-            throw new DistCacheConfigurationException($"`distcache.{key}` is empty; it must be a non-empty name.");
+            throw new DistCacheConfigurationException($"`distcache.{key}` is {Show(value)}; it must be a non-empty name.");
         return value;
     }
 
