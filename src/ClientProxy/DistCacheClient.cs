@@ -30,7 +30,12 @@ public static class DistCacheClient
             .WithFallback(ConfigurationFactory.ParseString(
                 $"akka.remote.dot-netty.tcp.hostname = \"{options.ClientHost}\"\nakka.remote.dot-netty.tcp.port = {options.ClientPort}"))
             .WithFallback(ClientConfig)
-            .WithFallback(DistCacheConfig.Reference);
+            .WithFallback(DistCacheConfig.Reference)
+            // A plain ActorSystem does not load the contrib modules' reference configs (serializers among them)
+            // before their extensions start; remote messages of pub-sub and sharding need them from the first byte.
+            .WithFallback(DistributedPubSub.DefaultConfig())
+            .WithFallback(ClusterSharding.DefaultConfig())
+            .WithFallback(Akka.Cluster.Tools.Singleton.ClusterSingleton.DefaultConfig());
         var system = ActorSystem.Create(ActorNames.SystemName, config);
         try
         {

@@ -11,6 +11,7 @@ namespace DistCacheAkka.CacheNode.Demo;
 internal sealed class ChildNodes : IDisposable
 {
     private readonly List<(string Name, Process Process, int Port)> _children = [];
+    private readonly List<StreamWriter> _logs = [];
     private readonly string _configFile;
 
     public ChildNodes(string demoHocon)
@@ -50,6 +51,7 @@ internal sealed class ChildNodes : IDisposable
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {fileName}.");
         var log = new StreamWriter(Path.Combine(LogDirectory, name + ".log")) { AutoFlush = true };
+        _logs.Add(log);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.BeginOutputReadLine();
@@ -57,6 +59,25 @@ internal sealed class ChildNodes : IDisposable
         var child = (name, process, port);
         _children.Add(child);
         return child;
+    }
+
+    /// <summary>Waits until a child accepts TCP connections on its port (its remoting is up).</summary>
+    public static async Task WaitListeningAsync(int port, TimeSpan deadline, CancellationToken ct)
+    {
+        var until = DateTime.UtcNow + deadline;
+        while (true)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port, ct);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < until)
+            {
+                await Task.Delay(100, ct);
+            }
+        }
     }
 
     /// <summary>SIGKILL: the node gets no chance to hand anything off.</summary>
@@ -88,6 +109,23 @@ internal sealed class ChildNodes : IDisposable
         }
 
         _children.Clear();
+        foreach (var log in _logs)
+            lock (log)
+                log.Dispose();
+        _logs.Clear();
+    }
+
+    /// <summary>Deletes the logs (after a run whose checks all passed).</summary>
+    public void DeleteLogs()
+    {
+        try
+        {
+            Directory.Delete(LogDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort: a temp folder
+        }
     }
 
     /// <summary>How to start this same program: the apphost directly, or `dotnet CacheNode.dll` when run through dotnet.</summary>

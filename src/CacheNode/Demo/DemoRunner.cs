@@ -51,7 +51,6 @@ internal static class DemoRunner
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             checks.Add(("demo ran to the end", false, $"{e.GetType().Name}: {e.Message}"));
-            Console.WriteLine($"Node logs: {nodes.LogDirectory}");
         }
         finally
         {
@@ -64,6 +63,10 @@ internal static class DemoRunner
         Table(["check", "result", "detail"], checks.Select(c => (IReadOnlyList<string>)[c.Check, c.Passed ? "PASS" : "FAIL", c.Detail]));
         var allPassed = checks.Count > 0 && checks.All(c => c.Passed);
         Console.WriteLine();
+        if (allPassed)
+            nodes.DeleteLogs();
+        else
+            Console.WriteLine($"Node logs kept in {nodes.LogDirectory}");
         Console.WriteLine($"{checks.Count(c => c.Passed)} of {checks.Count} checks passed in {total.Elapsed.TotalSeconds:0.0} s; every child process was stopped.");
         return allPassed ? 0 : 1;
     }
@@ -79,12 +82,13 @@ internal static class DemoRunner
         Console.WriteLine($"Started 3 CacheNode processes on 127.0.0.1 ports {string.Join(", ", nodes.Children.Select(c => c.Port))}; logs in {nodes.LogDirectory}");
 
         var started = Stopwatch.StartNew();
+        await ChildNodes.WaitListeningAsync(seed.Port, TimeSpan.FromSeconds(60), ct);
         await using var client = await DistCacheClient.ConnectAsync(new DistCacheClientOptions
         {
             SeedNodes = [$"127.0.0.1:{seed.Port}"],
             ConnectTimeout = TimeSpan.FromSeconds(60),
             RequestTimeout = TimeSpan.FromSeconds(10),
-            ExtraHocon = "akka.loglevel = WARNING",
+            ExtraHocon = "akka.loglevel = ERROR",
         }, ct);
         var access = (IClientProxyAccess)client;
         var cluster = Akka.Cluster.Cluster.Get(access.System);

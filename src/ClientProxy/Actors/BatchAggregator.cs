@@ -20,7 +20,7 @@ internal sealed class BatchAggregator : ReceiveActor
     private readonly TimeSpan _timeout;
     private int _outstanding;
 
-    private BatchAggregator(IActorRef region, IActorRef replyTo, IReadOnlyList<IWithShardId> parts, bool isGet, TimeSpan timeout)
+    public BatchAggregator(IActorRef region, IActorRef replyTo, IReadOnlyList<IWithShardId> parts, bool isGet, TimeSpan timeout)
     {
         _replyTo = replyTo;
         _parts = parts;

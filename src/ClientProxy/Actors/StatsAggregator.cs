@@ -12,7 +12,7 @@ internal sealed class StatsAggregator : ReceiveActor
     private readonly List<string> _unanswered = [];
     private int _outstanding;
 
-    private StatsAggregator(IActorRef replyTo, string dataRole, TimeSpan timeout)
+    public StatsAggregator(IActorRef replyTo, string dataRole, TimeSpan timeout)
     {
         _replyTo = replyTo;
         var members = Akka.Cluster.Cluster.Get(Context.System).State.Members

@@ -94,23 +94,40 @@ public class DataPathClusterSpecs(ThreeNodeClusterFixture fixture) : IClassFixtu
     [Fact]
     public async Task Should_route_every_shard_to_the_same_owner_from_every_node()
     {
-        var regions = fixture.Cluster.Nodes
-            .Select(n => n.Services.GetRequiredService<ActorRegistry>().Get<CacheRegion>())
-            .ToList();
+        var nodes = fixture.Cluster.Nodes.ToList();
         var shards = fixture.Cluster.Settings.Shards;
+        var keys = KeysCoveringEveryShard(new ShardResolver(shards), "route:", shards);
+        await Client.SetMultipleAsync(keys.ToDictionary(k => k, k => 1));
 
-        // Touch every shard so that each is allocated, then ask every node where each shard lives.
-        await Client.SetMultipleAsync(KeysCoveringEveryShard(new ShardResolver(shards), "route:", shards).ToDictionary(k => k, k => 1));
-        var owners = new List<Address[]>();
-        foreach (var region in regions)
+        // Ground truth: which node actually hosts each shard (each node reports its local shards).
+        var hostedBy = new Dictionary<string, Address>();
+        foreach (var node in nodes)
         {
-            var locations = await Task.WhenAll(Enumerable.Range(0, shards).Select(s =>
-                region.Ask<EntityLocation>(new GetEntityLocation(s.ToString(), TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(10))));
-            owners.Add(locations.Select(l => l.ShardRegion.HasLocalScope ? Akka.Cluster.Cluster.Get(fixture.Cluster.Systems.ElementAt(regions.IndexOf(region))).SelfAddress : l.ShardRegion).ToArray());
+            var region = node.Services.GetRequiredService<ActorRegistry>().Get<CacheRegion>();
+            var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(10));
+            foreach (var shard in state.Shards)
+                Assert.True(hostedBy.TryAdd(shard.ShardId, Akka.Cluster.Cluster.Get(InProcessCluster.SystemOf(node)).SelfAddress),
+                    $"shard {shard.ShardId} is hosted twice");
         }
 
-        Assert.All(owners.Skip(1), o => Assert.Equal(owners[0], o));
-        var perNode = owners[0].GroupBy(a => a).Select(g => g.Count()).ToList();
+        Assert.Equal(shards, hostedBy.Count);
+        foreach (var node in nodes)
+        {
+            // Every node's own settings map every key to the same shard...
+            var resolver = new ShardResolver(node.Services.GetRequiredService<Messages.Settings.DistCacheSettings>().Shards);
+            Assert.All(keys, k => Assert.Equal(new ShardResolver(shards).ShardOf(k), resolver.ShardOf(k)));
+
+            // ...and a request sent through that node's region reaches the shard's one owner (a wrong shard would answer WrongShard).
+            var region = node.Services.GetRequiredService<ActorRegistry>().Get<CacheRegion>();
+            var replies = await Task.WhenAll(keys.Select(k => region.Ask<IGetResponse>(new Get(k), TimeSpan.FromSeconds(10))));
+            Assert.All(replies, r => Assert.IsType<GetSuccess>(r));
+            var self = Akka.Cluster.Cluster.Get(InProcessCluster.SystemOf(node)).SelfAddress;
+            var locations = await Task.WhenAll(Enumerable.Range(0, shards).Select(s =>
+                region.Ask<EntityLocation>(new GetEntityLocation(s.ToString(), TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(10))));
+            Assert.All(locations, l => Assert.Equal(hostedBy[l.ShardId], l.ShardRegion.HasLocalScope ? self : l.ShardRegion));
+        }
+
+        var perNode = hostedBy.Values.GroupBy(a => a).Select(g => g.Count()).ToList();
         Assert.Equal(3, perNode.Count);
         Assert.All(perNode, count => Assert.InRange(count, shards / 3, (shards / 3) + 1));
     }

@@ -1,0 +1,52 @@
+using Akka.Cluster;
+using DistCacheAkka.ClientProxy;
+using DistCacheAkka.Tests.Multinode.Support;
+
+namespace DistCacheAkka.Tests.Multinode.Processes;
+
+// CacheNode as operators run it: real OS processes on loopback. Bad options exit 2 with a message naming the
+// problem; a seed and a worker form a cluster a client can use; SIGTERM makes a node leave the cluster gracefully
+// (the others see it removed) and exit 0.
+public class NodeProcessSpecs
+{
+    [Theory]
+    [InlineData("--bogus", "x", "Unknown option --bogus")]
+    [InlineData("--port", "99999", "--port is '99999'")]
+    [InlineData("--seed", "not-an-endpoint", "a seed must be host:port")]
+    public async Task Should_exit_2_with_a_clear_message_on_bad_options(string flag, string value, string expected)
+    {
+        using var node = NodeProcess.Start(0, flag, value);
+
+        Assert.Equal(2, await node.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains(expected, node.Output);
+        Assert.Contains("Usage:", node.Output);
+    }
+
+    [Fact]
+    public async Task Should_serve_a_client_and_leave_gracefully_on_SIGTERM()
+    {
+        using var seed = NodeProcess.StartNode("seed", null);
+        await seed.WaitListeningAsync(TimeSpan.FromSeconds(60));
+        using var worker = NodeProcess.StartNode("worker", seed.Port);
+        await worker.WaitListeningAsync(TimeSpan.FromSeconds(60));
+
+        await using var client = await DistCacheClient.ConnectAsync(new DistCacheClientOptions
+        {
+            SeedNodes = [seed.Endpoint],
+            ConnectTimeout = TimeSpan.FromSeconds(60),
+            ExtraHocon = "akka.loglevel = ERROR",
+        });
+        var cluster = Cluster.Get(((IClientProxyAccess)client).System);
+        await Eventually.HoldsAsync(() => cluster.State.Members.Count(m => m.Status == MemberStatus.Up) == 3,
+            TimeSpan.FromSeconds(60), "seed, worker and client Up");
+        await client.SetAsync("process:hello", "world");
+        Assert.Equal("world", await client.GetAsync<string>("process:hello"));
+
+        worker.Terminate();
+
+        Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        await Eventually.HoldsAsync(() => cluster.State.Members.All(m => m.Address.Port != worker.Port),
+            TimeSpan.FromSeconds(30), "the worker removed from the membership");
+        Assert.DoesNotContain(cluster.State.Unreachable, m => m.Address.Port == worker.Port);
+    }
+}
