@@ -56,16 +56,26 @@ public sealed class DistCacheBatchException(
     IReadOnlyDictionary<string, Exception> failures,
     IReadOnlyCollection<string> succeededKeys,
     IReadOnlyDictionary<string, object?> partialResults)
-    : AggregateException(
-        $"{failures.Count} key(s) of the batch failed: {string.Join(", ", failures.Keys.Take(10).Select(RequestValidation.Shorten))}" +
-        (failures.Count > 10 ? ", ..." : "") + $"; {succeededKeys.Count} succeeded.",
-        failures.Values.Distinct())
+    : AggregateException(Summary(failures, succeededKeys), failures.Values.Distinct())
 {
+    private readonly string _summary = Summary(failures, succeededKeys);
+
+    /// <summary>How many keys failed (the first ten named), how many succeeded, and the distinct errors (at most three).</summary>
+    public override string Message => _summary;
+
     /// <summary>Each failed key with its error (keys that failed together share one exception).</summary>
     public IReadOnlyDictionary<string, Exception> Failures { get; } = failures;
 
     /// <summary>Keys that succeeded (for GetMultiple, read with or without a value).</summary>
     public IReadOnlyCollection<string> SucceededKeys { get; } = succeededKeys;
+
+    private static string Summary(IReadOnlyDictionary<string, Exception> failures, IReadOnlyCollection<string> succeeded)
+    {
+        var errors = failures.Values.Select(e => e.Message).Distinct().ToList();
+        return $"{failures.Count} key(s) of the batch failed: {string.Join(", ", failures.Keys.Take(10).Select(RequestValidation.Shorten))}" +
+               (failures.Count > 10 ? ", ..." : "") + $"; {succeeded.Count} succeeded. Errors: " +
+               string.Join(" | ", errors.Take(3)) + (errors.Count > 3 ? $" | and {errors.Count - 3} more" : "");
+    }
 
     /// <summary>For GetMultiple: the values read for the keys that succeeded (missing keys are absent).</summary>
     public IReadOnlyDictionary<string, object?> PartialResults { get; } = partialResults;

@@ -6,8 +6,9 @@ using static Akka.Cluster.ClusterEvent;
 namespace DistCacheAkka.CacheNode.Cluster;
 
 /// <summary>
-/// Subscribes to member events and publishes NodeJoined / NodeLeft. Only the cluster leader publishes, so each
-/// change is announced once rather than once per node. (Failover and rebalancing events arrive with recovery.)
+/// Subscribes to member events and publishes NodeJoined / NodeLeft. Only the leader of the data role publishes, so
+/// each change is announced once rather than once per node (the cluster leader may be a client, which hosts no
+/// ClusterEventsActor). (Failover and rebalancing events arrive with recovery.)
 /// </summary>
 internal sealed class ClusterEventsActor : ReceiveActor
 {
@@ -15,9 +16,11 @@ internal sealed class ClusterEventsActor : ReceiveActor
     private readonly IActorRef _events;
     private readonly TimeProvider _time;
     private readonly HashSet<Address> _downed = [];
+    private readonly string _dataRole;
 
-    public ClusterEventsActor(IActorRef events, TimeProvider time)
+    public ClusterEventsActor(IActorRef events, string dataRole, TimeProvider time)
     {
+        _dataRole = dataRole;
         _events = events;
         _time = time;
         Receive<MemberUp>(up => PublishIfLeader(new NodeJoined(up.Member.Address.ToString(), up.Member.Roles.ToArray(), _time.GetUtcNow())));
@@ -33,8 +36,8 @@ internal sealed class ClusterEventsActor : ReceiveActor
         Receive<IMemberEvent>(_ => { });
     }
 
-    public static Props Props(IActorRef events, TimeProvider time) =>
-        Akka.Actor.Props.Create(() => new ClusterEventsActor(events, time));
+    public static Props Props(IActorRef events, string dataRole, TimeProvider time) =>
+        Akka.Actor.Props.Create(() => new ClusterEventsActor(events, dataRole, time));
 
     protected override void PreStart() =>
         _cluster.Subscribe(Self, SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(IMemberEvent));
@@ -43,7 +46,7 @@ internal sealed class ClusterEventsActor : ReceiveActor
 
     private void PublishIfLeader(DistributedCacheEvent evt)
     {
-        if (_cluster.State.Leader == _cluster.SelfAddress)
+        if (_cluster.State.RoleLeader(_dataRole) == _cluster.SelfAddress)
             _events.Tell(evt);
     }
 }

@@ -18,6 +18,11 @@ internal sealed class RingAllocationStrategy(int shards, int virtualNodes) : IAc
     private readonly ShardPlacementPlanner _planner = new(shards, virtualNodes);
     private Address _selfAddress = Address.AllSystems;
 
+    // The last plan and the members it was made for. The coordinator allocates shards one by one; while every
+    // allocated shard sits where this plan put it, the plan still holds and is reused instead of recomputed.
+    private IReadOnlyDictionary<int, string>? _plan;
+    private HashSet<string> _planMembers = [];
+
     public void Start(ActorSystem system) => _selfAddress = Akka.Cluster.Cluster.Get(system).SelfAddress;
 
     public Task<IActorRef> AllocateShard(
@@ -28,7 +33,7 @@ internal sealed class RingAllocationStrategy(int shards, int virtualNodes) : IAc
             return Task.FromResult(requester);
 
         var current = CurrentAssignment(currentShardAllocations);
-        var plan = _planner.Plan(byName.Keys, current);
+        var plan = PlanFor(byName.Keys, current);
         return Task.FromResult(plan.TryGetValue(shard, out var target) && byName.TryGetValue(target, out var region)
             ? region
             : requester);
@@ -37,6 +42,20 @@ internal sealed class RingAllocationStrategy(int shards, int virtualNodes) : IAc
     public Task<IImmutableSet<string>> Rebalance(
         IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations, IImmutableSet<string> rebalanceInProgress) =>
         Task.FromResult<IImmutableSet<string>>(ImmutableHashSet<string>.Empty);
+
+    private IReadOnlyDictionary<int, string> PlanFor(IReadOnlyCollection<string> members, Dictionary<int, string> current)
+    {
+        var stillValid = _plan is not null
+            && _planMembers.SetEquals(members)
+            && current.All(c => _plan.TryGetValue(c.Key, out var planned) && planned == c.Value);
+        if (!stillValid)
+        {
+            _plan = _planner.Plan(members, current);
+            _planMembers = members.ToHashSet(StringComparer.Ordinal);
+        }
+
+        return _plan!;
+    }
 
     /// <summary>A region's node name: its address, with the local region (local scope) mapped to this node's address.</summary>
     private string NameOf(IActorRef region) =>

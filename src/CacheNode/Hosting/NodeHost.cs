@@ -44,6 +44,7 @@ internal static class NodeHost
             services.AddSingleton(settings);
             services.AddSingleton(node);
             services.AddSingleton(metrics);
+            services.AddSingleton(interest);
             services.AddAkka(ActorNames.SystemName, (akka, _) =>
             {
                 akka.AddHocon(config, HoconAddMode.Prepend)
@@ -56,7 +57,7 @@ internal static class NodeHost
                         var events = system.ActorOf(EventPublisherActor.Props(mediator, interest, node.EventInterestRefresh), "distcache-events");
                         registry.Register<CacheEvents>(events);
                         system.ActorOf(NodeStatsActor.Props(metrics), ActorNames.Stats);
-                        system.ActorOf(ClusterEventsActor.Props(events, TimeProvider.System), "distcache-cluster-events");
+                        system.ActorOf(ClusterEventsActor.Props(events, settings.DataRole, TimeProvider.System), "distcache-cluster-events");
                     })
                     .AddStartup(async (system, registry) =>
                     {

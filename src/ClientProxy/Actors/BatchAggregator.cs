@@ -65,7 +65,9 @@ internal sealed class BatchAggregator : ReceiveActor
                 break;
             default:
                 FailAll(part, new CacheError(CacheErrorCode.Unavailable,
-                    $"Shard {part.ShardId} did not answer within {_timeout.TotalMilliseconds:0} ms."));
+                    _isGet
+                    ? $"Its shard did not answer within {_timeout.TotalMilliseconds:0} ms."
+                    : $"Its shard did not answer within {_timeout.TotalMilliseconds:0} ms; the key may or may not have been written."));
                 break;
         }
 

@@ -55,11 +55,14 @@ public sealed class ShardPlacementPlanner
             }
         }
 
+        var excess = homeless.ToHashSet();
         for (var shard = 0; shard < _shards; shard++)
-            if (!plan.ContainsKey(shard) && !homeless.Contains(shard))
+            if (!plan.ContainsKey(shard) && !excess.Contains(shard))
                 homeless.Add(shard);
 
-        var load = nodes.ToDictionary(n => n, n => plan.Count(p => p.Value == n), StringComparer.Ordinal);
+        var load = nodes.ToDictionary(n => n, _ => 0, StringComparer.Ordinal);
+        foreach (var owner in plan.Values)
+            load[owner]++;
         foreach (var shard in homeless.OrderBy(s => s))
         {
             var target = ring.PreferenceOrder(HashRing<string>.ShardPosition(shard)).First(n => load[n] < capacity[n]);

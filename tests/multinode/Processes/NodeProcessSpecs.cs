@@ -42,6 +42,13 @@ public class NodeProcessSpecs
         await client.SetAsync("process:hello", "world");
         Assert.Equal("world", await client.GetAsync<string>("process:hello"));
 
+        // Cross-process routing agreement: this process splits the batch by shard; the node processes check every
+        // key against their own resolver and would answer WrongShard on any disagreement.
+        var batch = Enumerable.Range(0, 2_000).ToDictionary(i => $"process:{i}", i => i);
+        await client.SetMultipleAsync(batch);
+        var read = await client.GetMultipleAsync<int>(batch.Keys);
+        Assert.Equal(batch, read.OrderBy(kv => kv.Value).ToDictionary());
+
         worker.Terminate();
 
         Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(60)));
