@@ -1,48 +1,73 @@
 using Akka.Actor;
 using Akka.Cluster;
+using DistCacheAkka.CacheNode.Replication;
 using DistCacheAkka.Messages;
 using static Akka.Cluster.ClusterEvent;
 
 namespace DistCacheAkka.CacheNode.Cluster;
 
 /// <summary>
-/// Subscribes to member events and publishes NodeJoined / NodeLeft. Only the leader of the data role publishes, so
-/// each change is announced once rather than once per node (the cluster leader may be a client, which hosts no
-/// ClusterEventsActor). (Failover and rebalancing events arrive with recovery.)
+/// The node's cluster event subscriber. Keeps the <see cref="ReplicaView"/> (data nodes that are Up or Leaving —
+/// a leaving node still serves its copies while it hands its shards off — and which of them are unreachable) and
+/// publishes NodeJoined / NodeLeft. Only the leader of the data role publishes, so each change is announced once
+/// (the cluster leader may be a client, which runs no ClusterEventsActor).
 /// </summary>
 internal sealed class ClusterEventsActor : ReceiveActor
 {
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly IActorRef _events;
+    private readonly ReplicaView _view;
+    private readonly string _dataRole;
     private readonly TimeProvider _time;
     private readonly HashSet<Address> _downed = [];
-    private readonly string _dataRole;
 
-    public ClusterEventsActor(IActorRef events, string dataRole, TimeProvider time)
+    public ClusterEventsActor(IActorRef events, ReplicaView view, string dataRole, TimeProvider time)
     {
-        _dataRole = dataRole;
         _events = events;
+        _view = view;
+        _dataRole = dataRole;
         _time = time;
-        Receive<MemberUp>(up => PublishIfLeader(new NodeJoined(up.Member.Address.ToString(), up.Member.Roles.ToArray(), _time.GetUtcNow())));
+        Receive<CurrentClusterState>(state =>
+        {
+            RefreshMembers(state.Members);
+            foreach (var member in state.Unreachable)
+                _view.MarkUnreachable(member.Address.ToString());
+        });
+        Receive<MemberUp>(up =>
+        {
+            RefreshMembers(_cluster.State.Members);
+            if (up.Member.HasRole(_dataRole))
+                PublishIfLeader(new NodeJoined(up.Member.Address.ToString(), up.Member.Roles.ToArray(), _time.GetUtcNow()));
+        });
         Receive<MemberDowned>(down => _downed.Add(down.Member.Address));
         Receive<MemberRemoved>(removed =>
         {
+            RefreshMembers(_cluster.State.Members);
+            if (!removed.Member.HasRole(_dataRole))
+                return;
             var reason = _downed.Remove(removed.Member.Address) || removed.PreviousStatus == MemberStatus.Down
                 ? NodeLeftReason.Downed
                 : NodeLeftReason.Graceful;
             PublishIfLeader(new NodeLeft(removed.Member.Address.ToString(), reason, _time.GetUtcNow()));
         });
-        Receive<CurrentClusterState>(_ => { }); // members already up were announced when they joined
-        Receive<IMemberEvent>(_ => { });
+        Receive<IMemberEvent>(_ => RefreshMembers(_cluster.State.Members));
+        Receive<UnreachableMember>(e => _view.MarkUnreachable(e.Member.Address.ToString()));
+        Receive<ReachableMember>(e => _view.MarkReachable(e.Member.Address.ToString()));
     }
 
-    public static Props Props(IActorRef events, string dataRole, TimeProvider time) =>
-        Akka.Actor.Props.Create(() => new ClusterEventsActor(events, dataRole, time));
+    public static Props Props(IActorRef events, ReplicaView view, string dataRole, TimeProvider time) =>
+        Akka.Actor.Props.Create(() => new ClusterEventsActor(events, view, dataRole, time));
 
     protected override void PreStart() =>
-        _cluster.Subscribe(Self, SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(IMemberEvent));
+        _cluster.Subscribe(Self, SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(IMemberEvent), typeof(IReachabilityEvent));
 
     protected override void PostStop() => _cluster.Unsubscribe(Self);
+
+    private void RefreshMembers(IEnumerable<Member> members) =>
+        _view.SetMembers(members
+            .Where(m => m.HasRole(_dataRole) && m.Status is MemberStatus.Up or MemberStatus.Leaving)
+            .Select(m => m.Address.ToString())
+            .ToList());
 
     private void PublishIfLeader(DistributedCacheEvent evt)
     {

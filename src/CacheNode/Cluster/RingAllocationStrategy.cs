@@ -1,21 +1,24 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Hashing;
 
 namespace DistCacheAkka.CacheNode.Cluster;
 
 /// <summary>
-/// Shard allocation by the <see cref="ShardPlacementPlanner"/>: a new shard goes where the plan puts it (the first
-/// below-target node in its ring preference order), so every node holds floor(S/N) or ceil(S/N) shards.
-/// Used only by the coordinator singleton (on the oldest node).
-/// Rebalance is deliberately empty in this version: moving a shard re-creates its EntryActor empty, and until
-/// recovery from replicas and replicating handoff exist, that would drop acknowledged entries. With rebalance off,
-/// a joining node receives only shards allocated after it joined.
+/// Shard allocation and rebalancing by the <see cref="ShardPlacementPlanner"/>: a new shard goes where the plan puts
+/// it (the first below-target node in its ring preference order), so every node holds floor(S/N) or ceil(S/N)
+/// shards; a rebalance moves only the shards the plan moves (after a join, about S/(N+1), all to the new node), at
+/// most <c>maxPerRound</c> per round, and never while a member is unreachable (a node about to be downed would
+/// otherwise be planned around twice). Moved shards keep their entries: the old primary hands them to its
+/// ReplicatorActor and the new primary recovers them. Used only by the coordinator singleton (oldest node), which
+/// also publishes RebalancingProgress.
 /// </summary>
-internal sealed class RingAllocationStrategy(int shards, int virtualNodes) : IActorSystemDependentAllocationStrategy
+internal sealed class RingAllocationStrategy(int shards, int virtualNodes, int maxPerRound) : IActorSystemDependentAllocationStrategy
 {
     private readonly ShardPlacementPlanner _planner = new(shards, virtualNodes);
+    private ActorSystem? _system;
     private Address _selfAddress = Address.AllSystems;
 
     // The last plan and the members it was made for. The coordinator allocates shards one by one; while every
@@ -23,7 +26,14 @@ internal sealed class RingAllocationStrategy(int shards, int virtualNodes) : IAc
     private IReadOnlyDictionary<int, string>? _plan;
     private HashSet<string> _planMembers = [];
 
-    public void Start(ActorSystem system) => _selfAddress = Akka.Cluster.Cluster.Get(system).SelfAddress;
+    // The rebalance under way: how many shards were misplaced when it started.
+    private int _sessionTotal;
+
+    public void Start(ActorSystem system)
+    {
+        _system = system;
+        _selfAddress = Akka.Cluster.Cluster.Get(system).SelfAddress;
+    }
 
     public Task<IActorRef> AllocateShard(
         IActorRef requester, string shardId, IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations)
@@ -32,16 +42,39 @@ internal sealed class RingAllocationStrategy(int shards, int virtualNodes) : IAc
         if (byName.Count == 0 || !int.TryParse(shardId, out var shard))
             return Task.FromResult(requester);
 
-        var current = CurrentAssignment(currentShardAllocations);
-        var plan = PlanFor(byName.Keys, current);
+        var plan = PlanFor(byName.Keys, CurrentAssignment(currentShardAllocations));
         return Task.FromResult(plan.TryGetValue(shard, out var target) && byName.TryGetValue(target, out var region)
             ? region
             : requester);
     }
 
     public Task<IImmutableSet<string>> Rebalance(
-        IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations, IImmutableSet<string> rebalanceInProgress) =>
-        Task.FromResult<IImmutableSet<string>>(ImmutableHashSet<string>.Empty);
+        IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations, IImmutableSet<string> rebalanceInProgress)
+    {
+        if (rebalanceInProgress.Count > 0 || _system is null || !Akka.Cluster.Cluster.Get(_system).State.Unreachable.IsEmpty)
+            return Task.FromResult<IImmutableSet<string>>(ImmutableHashSet<string>.Empty);
+
+        var members = currentShardAllocations.Keys.Select(NameOf).ToList();
+        var moves = members.Count == 0 ? [] : _planner.Moves(members, CurrentAssignment(currentShardAllocations));
+        ReportProgress(moves.Count);
+        return Task.FromResult<IImmutableSet<string>>(moves.Take(maxPerRound)
+            .Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .ToImmutableHashSet());
+    }
+
+    private void ReportProgress(int misplaced)
+    {
+        if (misplaced > 0 && _sessionTotal == 0)
+            _sessionTotal = misplaced;
+        if (_sessionTotal == 0)
+            return;
+        var total = Math.Max(_sessionTotal, misplaced);
+        Publish(new RebalancingProgress(total - misplaced, total, 0, DateTimeOffset.UtcNow));
+        if (misplaced == 0)
+            _sessionTotal = 0;
+    }
+
+    private void Publish(DistributedCacheEvent evt) => _system?.ActorSelection("/user/distcache-events").Tell(evt);
 
     private IReadOnlyDictionary<int, string> PlanFor(IReadOnlyCollection<string> members, Dictionary<int, string> current)
     {

@@ -6,63 +6,72 @@ using DistCacheAkka.Messages;
 namespace DistCacheAkka.CacheNode.Entries;
 
 /// <summary>
-/// The sharded entity of one shard: owns the primary copy of the shard's entries (a <see cref="ShardStore"/>),
-/// validates requests, answers Get / Set / Remove / GetMany / SetMany, sweeps expired entries on a timer and
-/// publishes KeyInvalidated events when someone listens. Idle passivation is off for its region: stopping it
-/// would drop the shard's entries.
+/// The sharded entity of one shard: owns the primary copy of the shard's entries (a <see cref="ShardStore"/>).
+/// Phases: <b>Recovering</b> (asks every data node for its copy of the shard, merges by version, starts a new epoch;
+/// commands are stashed), <b>Ready</b> (validates and serves Get / Set / Remove / GetMany / SetMany, replicating
+/// writes to the shard's backups per consistency level), <b>HandingOff</b> (on the region's stop message: waits for
+/// pending replication, then leaves its entries to this node's ReplicatorActor so the next primary recovers them).
+/// Idle passivation is off for its region: stopping it would drop nothing now, but would cost a recovery.
 /// </summary>
-internal sealed class EntryActor : ReceiveActor, IWithTimers
+internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private readonly NodeContext _node;
     private readonly ShardStore _store;
+    private readonly int _shard;
+    private readonly string _self;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     public EntryActor(int shardId, NodeContext node)
     {
         _node = node;
-        _store = new ShardStore(shardId, epoch: 1, node.Settings.TombstoneGrace, node.Time);
-
-        Receive<Get>(Handle);
-        Receive<Set>(Handle);
-        Receive<Remove>(Handle);
-        Receive<GetMany>(Handle);
-        Receive<SetMany>(Handle);
-        Receive<SweepTick>(_ => Sweep());
-        Receive<StopEntry>(_ => Context.Stop(Self));
+        _shard = shardId;
+        _self = node.View.Self;
+        _store = new ShardStore(shardId, epoch: 0, node.Settings.TombstoneGrace, node.Time);
+        Recovering();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
 
     public static Props Props(string entityId, NodeContext node) =>
         node.Resolver.TryParse(entityId, out var shard)
             ? Akka.Actor.Props.Create(() => new EntryActor(shard, node))
             : throw new ArgumentException($"Entity id '{entityId}' is not a shard id of this cluster (0..{node.Resolver.Shards - 1}).", nameof(entityId));
 
-    protected override void PreStart()
-    {
-        _node.Metrics.Register(_store.ShardId, _store.Counters);
-        var interval = _node.Settings.ExpirySweepInterval;
-        Timers.StartPeriodicTimer(SweepTick.Instance, SweepTick.Instance, interval, interval);
-    }
+    protected override void PreStart() => StartRecovery();
 
     protected override void PostStop()
     {
-        _node.Metrics.Unregister(_store.ShardId, _store.Counters);
-        _log.Debug("Shard {0} stopped with {1} entries", _store.ShardId, _store.Counters.Entries);
+        _node.Metrics.Unregister(_shard, _store.Counters);
+        Interlocked.Add(ref _node.Metrics.ReplicationQueue, -_outbox.Count);
+    }
+
+    private void Ready()
+    {
+        Receive<Get>(Handle);
+        Receive<Set>(Handle);
+        Receive<Remove>(Handle);
+        Receive<GetMany>(Handle);
+        Receive<SetMany>(Handle);
+        ReceiveReplication();
+        Receive<SweepTick>(_ => Sweep());
+        Receive<GetShardDigest>(get => Sender.Tell(_store.BucketDigests(get.Buckets)));
+        Receive<StopEntry>(_ => StartHandoff());
     }
 
     private void Handle(Get get)
     {
-        if (CheckKey(get.Key) is { } error)
+        if ((CheckKey(get.Key) ?? Invalid(RequestValidation.CheckConsistency(get.Consistency))) is { } error)
         {
             Sender.Tell(new GetFailure(get.Key ?? "", error));
             return;
         }
 
-        Sender.Tell(_store.TryGet(get.Key, out var value, out var version)
-            ? new GetSuccess(get.Key, value, version)
-            : new NotFound(get.Key));
-        PublishExpired();
+        var key = get.Key;
+        ReadThen([key], get.Consistency, Sender,
+            () => _store.TryGet(key, out var value, out var version) ? new GetSuccess(key, value, version) : new NotFound(key),
+            e => new GetFailure(key, e));
     }
 
     private void Handle(Set set)
@@ -74,7 +83,7 @@ internal sealed class EntryActor : ReceiveActor, IWithTimers
         }
 
         var version = _store.Set(set.Key, set.Value, set.Expiry, out var overwritten);
-        Sender.Tell(new SetSuccess(set.Key, version));
+        Replicate([_store.Export(set.Key)!], set.Consistency, Sender, new SetSuccess(set.Key, version), e => new SetFailure(set.Key, e));
         if (overwritten)
             Invalidated(set.Key, InvalidationReason.Overwritten, version);
         PublishExpired();
@@ -89,7 +98,8 @@ internal sealed class EntryActor : ReceiveActor, IWithTimers
         }
 
         var existed = _store.Remove(remove.Key, out var version);
-        Sender.Tell(new RemoveSuccess(remove.Key, existed, version));
+        Replicate([_store.Export(remove.Key)!], remove.Consistency, Sender, new RemoveSuccess(remove.Key, existed, version),
+            e => new RemoveFailure(remove.Key, e));
         if (existed)
             Invalidated(remove.Key, InvalidationReason.Removed, version);
         PublishExpired();
@@ -97,27 +107,29 @@ internal sealed class EntryActor : ReceiveActor, IWithTimers
 
     private void Handle(GetMany get)
     {
+        var problem = Invalid(RequestValidation.CheckConsistency(get.Consistency));
         foreach (var key in get.Keys)
+            problem ??= CheckKey(key);
+        if (problem is not null)
         {
-            if (CheckKey(key) is { } error)
+            Sender.Tell(new GetManyFailure(get.ShardId, get.Keys, problem));
+            return;
+        }
+
+        ReadThen(get.Keys, get.Consistency, Sender, () =>
+        {
+            var found = new List<CacheItem>(get.Keys.Count);
+            var missing = new List<string>();
+            foreach (var key in get.Keys)
             {
-                Sender.Tell(new GetManyFailure(get.ShardId, get.Keys, error));
-                return;
+                if (_store.TryGet(key, out var value, out var version))
+                    found.Add(new CacheItem(key, value, version));
+                else
+                    missing.Add(key);
             }
-        }
 
-        var found = new List<CacheItem>(get.Keys.Count);
-        var missing = new List<string>();
-        foreach (var key in get.Keys)
-        {
-            if (_store.TryGet(key, out var value, out var version))
-                found.Add(new CacheItem(key, value, version));
-            else
-                missing.Add(key);
-        }
-
-        Sender.Tell(new GetManySuccess(get.ShardId, found, missing));
-        PublishExpired();
+            return new GetManySuccess(get.ShardId, found, missing);
+        }, e => new GetManyFailure(get.ShardId, get.Keys, e));
     }
 
     private void Handle(SetMany set)
@@ -133,14 +145,18 @@ internal sealed class EntryActor : ReceiveActor, IWithTimers
         }
 
         var last = EntryVersion.Zero;
-        foreach (var item in set.Items)
+        var entries = new ReplicaEntry[set.Items.Count];
+        for (var i = 0; i < entries.Length; i++)
         {
+            var item = set.Items[i];
             last = _store.Set(item.Key, item.Value, set.Expiry, out var overwritten);
+            entries[i] = _store.Export(item.Key)!;
             if (overwritten)
                 Invalidated(item.Key, InvalidationReason.Overwritten, last);
         }
 
-        Sender.Tell(new SetManySuccess(set.ShardId, set.Items.Count, last));
+        Replicate(entries, set.Consistency, Sender, new SetManySuccess(set.ShardId, set.Items.Count, last),
+            e => new SetManyFailure(set.ShardId, set.Items.Select(i => i.Key).ToArray(), e));
         PublishExpired();
     }
 
@@ -155,10 +171,10 @@ internal sealed class EntryActor : ReceiveActor, IWithTimers
         if (RequestValidation.CheckKey(key, _node.Settings) is { } problem)
             return CacheError.Invalid(problem);
         var shard = _node.Resolver.ShardOf(key!);
-        return shard == _store.ShardId
+        return shard == _shard
             ? null
             : new CacheError(CacheErrorCode.WrongShard,
-                $"Key '{RequestValidation.Shorten(key)}' belongs to shard {shard}, but shard {_store.ShardId} received it: " +
+                $"Key '{RequestValidation.Shorten(key)}' belongs to shard {shard}, but shard {_shard} received it: " +
                 $"client and cluster disagree on distcache.shards ({_node.Resolver.Shards} here) or distcache.hash-algorithm ({_node.Resolver.Algorithm} here).");
     }
 
@@ -186,3 +202,6 @@ internal sealed class EntryActor : ReceiveActor, IWithTimers
         public static readonly SweepTick Instance = new();
     }
 }
+
+/// <summary>Local query (tests, anti-entropy checks): the primary's bucket digests of its shard.</summary>
+internal sealed record GetShardDigest(int Buckets);

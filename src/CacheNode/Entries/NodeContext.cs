@@ -1,5 +1,6 @@
 using Akka.Actor;
 using DistCacheAkka.CacheNode.Events;
+using DistCacheAkka.CacheNode.Replication;
 using DistCacheAkka.CacheNode.Stats;
 using DistCacheAkka.Messages.Hashing;
 using DistCacheAkka.Messages.Settings;
@@ -13,4 +14,6 @@ internal sealed record NodeContext(
     NodeMetrics Metrics,
     EventInterest Interest,
     IActorRef Events,
-    TimeProvider Time);
+    TimeProvider Time,
+    ReplicaView View,
+    IReplicaTransport Transport);

@@ -8,6 +8,7 @@ using Akka.Remote.Hosting;
 using DistCacheAkka.CacheNode.Cluster;
 using DistCacheAkka.CacheNode.Entries;
 using DistCacheAkka.CacheNode.Events;
+using DistCacheAkka.CacheNode.Replication;
 using DistCacheAkka.CacheNode.Stats;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Hashing;
@@ -47,24 +48,29 @@ internal static class NodeHost
             services.AddSingleton(interest);
             services.AddAkka(ActorNames.SystemName, (akka, _) =>
             {
+                NodeContext? context = null;
                 akka.AddHocon(config, HoconAddMode.Prepend)
                     .WithRemoting(node.Host, node.Port)
                     .WithClustering(new ClusterOptions { Roles = [settings.DataRole, node.Role] })
                     .WithDistributedPubSub(role: null!)
                     .WithActors((system, registry) =>
                     {
+                        var self = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
+                        var view = new ReplicaView(self, settings.VirtualNodes, settings.ReplicationFactor);
                         var mediator = DistributedPubSub.Get(system).Mediator;
                         var events = system.ActorOf(EventPublisherActor.Props(mediator, interest, node.EventInterestRefresh), "distcache-events");
+                        context = new NodeContext(settings, new ShardResolver(settings.Shards, settings.HashAlgorithm),
+                            metrics, interest, events, TimeProvider.System, view, new ActorSelectionTransport(system));
                         registry.Register<CacheEvents>(events);
+                        system.ActorOf(ReplicatorActor.Props(context), ActorSelectionTransport.ReplicatorName);
                         system.ActorOf(NodeStatsActor.Props(metrics), ActorNames.Stats);
-                        system.ActorOf(ClusterEventsActor.Props(events, settings.DataRole, TimeProvider.System), "distcache-cluster-events");
+                        system.ActorOf(ClusterEventsActor.Props(events, view, settings.DataRole, TimeProvider.System), "distcache-cluster-events");
                     })
                     .AddStartup(async (system, registry) =>
                     {
-                        var context = new NodeContext(settings, new ShardResolver(settings.Shards, settings.HashAlgorithm),
-                            metrics, interest, registry.Get<CacheEvents>(), TimeProvider.System);
-                        var region = await StartRegionAsync(system, context);
+                        var region = await StartRegionAsync(system, context!);
                         registry.Register<CacheRegion>(region);
+                        system.ActorOf(ShardWarmupActor.Props(region, context!.Resolver), "distcache-warmup");
                         Join(system, node);
                     });
             });
@@ -86,7 +92,7 @@ internal static class NodeHost
             entityId => EntryActor.Props(entityId, context),
             shardingSettings,
             new ConsistentHashMessageExtractor(context.Resolver),
-            new RingAllocationStrategy(context.Settings.Shards, context.Settings.VirtualNodes),
+            new RingAllocationStrategy(context.Settings.Shards, context.Settings.VirtualNodes, context.Settings.RebalanceMaxShardsPerRound),
             StopEntry.Instance);
     }
 

@@ -13,6 +13,18 @@ internal sealed class NodeMetrics
     public void Unregister(int shard, ShardCounters counters) =>
         _primaries.TryRemove(new KeyValuePair<int, ShardCounters>(shard, counters));
 
+    private readonly ConcurrentDictionary<int, ShardCounters> _backups = new();
+
+    public void RegisterBackup(int shard, ShardCounters counters) => _backups[shard] = counters;
+
+    public void UnregisterBackup(int shard, ShardCounters counters) =>
+        _backups.TryRemove(new KeyValuePair<int, ShardCounters>(shard, counters));
+
+    public IReadOnlyCollection<ShardCounters> Backups => (IReadOnlyCollection<ShardCounters>)_backups.Values;
+
+    /// <summary>Writes waiting in EntryActors' asynchronous (Eventual) replication buffers.</summary>
+    public long ReplicationQueue;
+
     public int ShardsOwned => _primaries.Count;
 
     public IReadOnlyCollection<ShardCounters> Primaries => (IReadOnlyCollection<ShardCounters>)_primaries.Values;

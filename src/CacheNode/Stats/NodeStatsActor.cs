@@ -29,7 +29,11 @@ internal sealed class NodeStatsActor : ReceiveActor
             evictions += c.Evictions;
         }
 
-        return new CacheStats(node, entries, BackupEntries: 0, bytes, hits, misses, hits + misses, sets, removes,
-            expirations, evictions, metrics.ShardsOwned, ReplicationQueue: 0);
+        long backupEntries = 0;
+        foreach (var c in metrics.Backups)
+            backupEntries += c.Entries;
+
+        return new CacheStats(node, entries, backupEntries, bytes, hits, misses, hits + misses, sets, removes,
+            expirations, evictions, metrics.ShardsOwned, Interlocked.Read(ref metrics.ReplicationQueue));
     }
 }

@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
 using DistCacheAkka.Messages;
+using DistCacheAkka.Messages.Hashing;
 
 namespace DistCacheAkka.CacheNode.Storage;
 
@@ -131,6 +134,86 @@ internal sealed class ShardStore
 
     /// <summary>Every slot, live values and tombstones (for replication and digests).</summary>
     public IEnumerable<StoredEntry> Snapshot() => _entries.Values;
+
+    /// <summary>The replicated state of a key (value or tombstone), or null if the store holds nothing for it.</summary>
+    public ReplicaEntry? Export(string key) =>
+        _entries.TryGetValue(key, out var entry) ? ToReplica(entry) : null;
+
+    /// <summary>Applies a replica entry if it is newer than what is held.</summary>
+    public bool Apply(ReplicaEntry entry) =>
+        ApplyReplicated(entry.Key, entry.Value, entry.Version, entry.ExpiryKind, entry.SlidingTicks, entry.DeadlineTicks, entry.IsTombstone);
+
+    /// <summary>Every slot as a replica entry, except tombstones whose grace has passed (they are gone in meaning).</summary>
+    public IEnumerable<ReplicaEntry> ExportAll()
+    {
+        var now = Now;
+        foreach (var entry in _entries.Values)
+            if (!(entry.IsTombstone && entry.DeadlineTicks <= now))
+                yield return ToReplica(entry);
+    }
+
+    /// <summary>The greatest version held (live or tombstone); <see cref="EntryVersion.Zero"/> when empty.</summary>
+    public EntryVersion MaxVersion()
+    {
+        var max = EntryVersion.Zero;
+        foreach (var entry in _entries.Values)
+            if (entry.Version > max)
+                max = entry.Version;
+        return max;
+    }
+
+    /// <summary>
+    /// One digest per bucket (keys bucketed by their hash): the XOR of a hash of (key, version) over the bucket's
+    /// entries. Order-independent, so two replicas with the same entries and versions have the same digests whatever
+    /// order they applied them in. Tombstones past their grace are left out, as in <see cref="ExportAll"/>.
+    /// </summary>
+    public ulong[] BucketDigests(int bucketCount)
+    {
+        var digests = new ulong[bucketCount];
+        var now = Now;
+        Span<byte> buffer = stackalloc byte[24];
+        foreach (var entry in _entries.Values)
+        {
+            if (entry.IsTombstone && entry.DeadlineTicks <= now)
+                continue;
+            var keyHash = KeyHasher.Hash(entry.Key);
+            BinaryPrimitives.WriteUInt64LittleEndian(buffer, keyHash);
+            BinaryPrimitives.WriteInt64LittleEndian(buffer[8..], entry.Version.Epoch);
+            BinaryPrimitives.WriteInt64LittleEndian(buffer[16..], entry.Version.Sequence);
+            digests[BucketOf(keyHash, bucketCount)] ^= XxHash64.HashToUInt64(buffer);
+        }
+
+        return digests;
+    }
+
+    /// <summary>The entries (as in <see cref="ExportAll"/>) of the given buckets.</summary>
+    public List<ReplicaEntry> ExportBuckets(int bucketCount, IReadOnlyCollection<int> buckets)
+    {
+        var wanted = buckets.ToHashSet();
+        return ExportAll().Where(e => wanted.Contains(BucketOf(KeyHasher.Hash(e.Key), bucketCount))).ToList();
+    }
+
+    /// <summary>Drops every slot of the given buckets (before their authoritative content is applied).</summary>
+    public void DropBuckets(int bucketCount, IReadOnlyCollection<int> buckets)
+    {
+        var wanted = buckets.ToHashSet();
+        var doomed = _entries.Values.Where(e => wanted.Contains(BucketOf(KeyHasher.Hash(e.Key), bucketCount))).ToList();
+        foreach (var entry in doomed)
+        {
+            if (!entry.IsTombstone)
+            {
+                Counters.Entries--;
+                Counters.Bytes -= entry.SizeBytes;
+            }
+
+            Purge(entry);
+        }
+    }
+
+    public static int BucketOf(ulong keyHash, int bucketCount) => (int)(keyHash % (ulong)bucketCount);
+
+    private static ReplicaEntry ToReplica(StoredEntry e) =>
+        new(e.Key, e.Value, e.Version, e.ExpiryKind, e.SlidingTicks, e.DeadlineTicks, e.IsTombstone);
 
     /// <summary>Starts a new epoch (a new primary took the shard over); the sequence restarts under it.</summary>
     public void StartEpoch(long epoch)

@@ -25,6 +25,14 @@ namespace DistCacheAkka.Messages.Serialization;
 /// <item>Expiry = ExpiryKind enum, Duration TimeSpan. Error = CacheErrorCode enum, Message string,
 /// AcksReceived int, AcksRequired int, Timeout TimeSpan.</item>
 /// <item>list&lt;T&gt;: count + elements. Item = Key string, Value bytes, Version. KV = Key string, Value bytes.</item>
+/// <item>nat int / nat long: an int / long encoded exactly as above (zig-zag) whose value the protocol defines as
+/// non-negative (ids, counts, bucket indices, ticks). A negative value is refused by the writer (naming the field)
+/// and rejected by the reader as malformed.</item>
+/// <item>u64: fixed 8 bytes, little-endian. Used for digests: hash bits are uniform, so a varint would nearly always
+/// take 9–10 bytes, and a fixed width makes the count check exact (8 bytes per element).</item>
+/// <item>Entry (ReplicaEntry) = Key string, Value bytes, Version, ExpiryKind enum, SlidingTicks nat long,
+/// DeadlineTicks nat long, IsTombstone bool. Smallest encoding 8 bytes (1 + 1 + 2 + 1 + 1 + 1 + 1), the per-element
+/// minimum of the count check.</item>
 /// </list>
 /// <para>Layouts (fields in order, nothing else, no trailing bytes):</para>
 /// <code>
@@ -53,7 +61,21 @@ namespace DistCacheAkka.Messages.Serialization;
 /// ER  ReplicationComplete Key, Version, Replicas int, Timestamp
 /// EF  FailoverOccurred    ShardId int, FromNode string, ToNode string, KeysRecovered long, Timestamp
 /// EB  RebalancingProgress ShardsMoved int, ShardsTotal int, KeysMoved long, Timestamp
+/// XE  ReplicateEntries    ShardId nat int, BatchId nat long, Primary string, Entries list&lt;Entry&gt;
+/// XA  ReplicateAck        ShardId nat int, BatchId nat long, Replica string
+/// XR  ReadReplicaKeys     ShardId nat int, RequestId nat long, Keys list&lt;string&gt;
+/// XRR ReplicaKeysRead     ShardId nat int, RequestId nat long, Replica string, Entries list&lt;Entry&gt;
+/// XD  ShardDigest         ShardId nat int, RequestId nat long, Primary string, Buckets list&lt;u64&gt;
+/// XDM DigestMismatch      ShardId nat int, RequestId nat long, Replica string, Buckets list&lt;nat int&gt;
+/// XB  ReplaceBuckets      ShardId nat int, BatchId nat long, Primary string, BucketCount nat int,
+///                         Buckets list&lt;nat int&gt;, Entries list&lt;Entry&gt;
+/// XC  RequestShardCopy    ShardId nat int, RequestId nat long, Requester string
+/// XCC ShardCopy           ShardId nat int, RequestId nat long, Replica string, MaxEpoch long, Chunk nat int,
+///                         IsLast bool, Entries list&lt;Entry&gt;
 /// </code>
+/// <para>The serializer checks encodings, not meaning: that a bucket index is below BucketCount, or that a
+/// tombstone carries an empty value, is for the receiving actor to judge. MaxEpoch is a plain long, like the Epoch
+/// of a Version, which the format has never restricted.</para>
 /// </remarks>
 public sealed class CacheProtocolSerializer : SerializerWithStringManifest
 {
@@ -105,6 +127,15 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
     private const string ReplicationCompleteManifest = "ER";
     private const string FailoverOccurredManifest = "EF";
     private const string RebalancingProgressManifest = "EB";
+    private const string ReplicateEntriesManifest = "XE";
+    private const string ReplicateAckManifest = "XA";
+    private const string ReadReplicaKeysManifest = "XR";
+    private const string ReplicaKeysReadManifest = "XRR";
+    private const string ShardDigestManifest = "XD";
+    private const string DigestMismatchManifest = "XDM";
+    private const string ReplaceBucketsManifest = "XB";
+    private const string RequestShardCopyManifest = "XC";
+    private const string ShardCopyManifest = "XCC";
 
     // Largest defined value of each wire enum. The enums are contiguous from 0 and append-only, so "defined" is
     // "at most this"; a unit test fails if an enum gains a value these constants do not cover.
@@ -115,9 +146,12 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
     private const byte MaxInvalidationReason = (byte)InvalidationReason.Overwritten;
 
     // Smallest encodings of list elements, for the count-versus-remaining check before allocating a list:
-    // Item = empty key (1) + empty value (1) + version (1 + 1); KV = empty key (1) + empty value (1).
+    // Item = empty key (1) + empty value (1) + version (1 + 1); KV = empty key (1) + empty value (1);
+    // Entry = empty key (1) + empty value (1) + version (1 + 1) + expiry kind (1) + sliding (1) + deadline (1)
+    // + tombstone flag (1).
     private const int MinCacheItemBytes = 4;
     private const int MinKeyValueBytes = 2;
+    private const int MinReplicaEntryBytes = 8;
 
     public CacheProtocolSerializer(ExtendedActorSystem system)
         : base(system)
@@ -138,6 +172,9 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
         GetFailure => GetFailureManifest,
         Set => SetManifest,
         SetSuccess => SetSuccessManifest,
+        // Every replicated write sends one of each: keep them ahead of the rarer messages.
+        ReplicateEntries => ReplicateEntriesManifest,
+        ReplicateAck => ReplicateAckManifest,
         SetFailure => SetFailureManifest,
         Remove => RemoveManifest,
         RemoveSuccess => RemoveSuccessManifest,
@@ -156,6 +193,13 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
         ReplicationComplete => ReplicationCompleteManifest,
         FailoverOccurred => FailoverOccurredManifest,
         RebalancingProgress => RebalancingProgressManifest,
+        ReadReplicaKeys => ReadReplicaKeysManifest,
+        ReplicaKeysRead => ReplicaKeysReadManifest,
+        ShardDigest => ShardDigestManifest,
+        DigestMismatch => DigestMismatchManifest,
+        ReplaceBuckets => ReplaceBucketsManifest,
+        RequestShardCopy => RequestShardCopyManifest,
+        ShardCopy => ShardCopyManifest,
         _ => throw NotAProtocolMessage(o),
     };
 
@@ -227,6 +271,18 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
             case SetSuccess m:
                 w.WriteString(m.Key, "SetSuccess.Key");
                 w.WriteVersion(m.Version);
+                break;
+            // The replication hot path: one batch (usually of a single entry) and its ack per replicated write.
+            case ReplicateEntries m:
+                w.WriteNonNegativeVarInt32(m.ShardId, "ReplicateEntries.ShardId");
+                w.WriteNonNegativeVarInt64(m.BatchId, "ReplicateEntries.BatchId");
+                w.WriteString(m.Primary, "ReplicateEntries.Primary");
+                WriteReplicaEntries(ref w, m.Entries, "ReplicateEntries.Entries");
+                break;
+            case ReplicateAck m:
+                w.WriteNonNegativeVarInt32(m.ShardId, "ReplicateAck.ShardId");
+                w.WriteNonNegativeVarInt64(m.BatchId, "ReplicateAck.BatchId");
+                w.WriteString(m.Replica, "ReplicateAck.Replica");
                 break;
             case NotFound m:
                 w.WriteString(m.Key, "NotFound.Key");
@@ -335,6 +391,51 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
                 w.WriteVarInt64(m.KeysMoved);
                 w.WriteDateTimeOffset(m.Timestamp);
                 break;
+            case ReadReplicaKeys m:
+                w.WriteNonNegativeVarInt32(m.ShardId, "ReadReplicaKeys.ShardId");
+                w.WriteNonNegativeVarInt64(m.RequestId, "ReadReplicaKeys.RequestId");
+                w.WriteStringList(m.Keys, "ReadReplicaKeys.Keys");
+                break;
+            case ReplicaKeysRead m:
+                w.WriteNonNegativeVarInt32(m.ShardId, "ReplicaKeysRead.ShardId");
+                w.WriteNonNegativeVarInt64(m.RequestId, "ReplicaKeysRead.RequestId");
+                w.WriteString(m.Replica, "ReplicaKeysRead.Replica");
+                WriteReplicaEntries(ref w, m.Entries, "ReplicaKeysRead.Entries");
+                break;
+            case ShardDigest m:
+                w.WriteNonNegativeVarInt32(m.ShardId, "ShardDigest.ShardId");
+                w.WriteNonNegativeVarInt64(m.RequestId, "ShardDigest.RequestId");
+                w.WriteString(m.Primary, "ShardDigest.Primary");
+                w.WriteFixedUInt64List(m.Buckets, "ShardDigest.Buckets");
+                break;
+            case DigestMismatch m:
+                w.WriteNonNegativeVarInt32(m.ShardId, "DigestMismatch.ShardId");
+                w.WriteNonNegativeVarInt64(m.RequestId, "DigestMismatch.RequestId");
+                w.WriteString(m.Replica, "DigestMismatch.Replica");
+                w.WriteNonNegativeInt32List(m.Buckets, "DigestMismatch.Buckets");
+                break;
+            case ReplaceBuckets m:
+                w.WriteNonNegativeVarInt32(m.ShardId, "ReplaceBuckets.ShardId");
+                w.WriteNonNegativeVarInt64(m.BatchId, "ReplaceBuckets.BatchId");
+                w.WriteString(m.Primary, "ReplaceBuckets.Primary");
+                w.WriteNonNegativeVarInt32(m.BucketCount, "ReplaceBuckets.BucketCount");
+                w.WriteNonNegativeInt32List(m.Buckets, "ReplaceBuckets.Buckets");
+                WriteReplicaEntries(ref w, m.Entries, "ReplaceBuckets.Entries");
+                break;
+            case RequestShardCopy m:
+                w.WriteNonNegativeVarInt32(m.ShardId, "RequestShardCopy.ShardId");
+                w.WriteNonNegativeVarInt64(m.RequestId, "RequestShardCopy.RequestId");
+                w.WriteString(m.Requester, "RequestShardCopy.Requester");
+                break;
+            case ShardCopy m:
+                w.WriteNonNegativeVarInt32(m.ShardId, "ShardCopy.ShardId");
+                w.WriteNonNegativeVarInt64(m.RequestId, "ShardCopy.RequestId");
+                w.WriteString(m.Replica, "ShardCopy.Replica");
+                w.WriteVarInt64(m.MaxEpoch);
+                w.WriteNonNegativeVarInt32(m.Chunk, "ShardCopy.Chunk");
+                w.WriteBool(m.IsLast);
+                WriteReplicaEntries(ref w, m.Entries, "ShardCopy.Entries");
+                break;
             default:
                 throw NotAProtocolMessage(obj);
         }
@@ -394,6 +495,53 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
                 r.ReadVarInt32(), r.ReadString(), r.ReadString(), r.ReadVarInt64(), r.ReadDateTimeOffset()),
             RebalancingProgressManifest => new RebalancingProgress(
                 r.ReadVarInt32(), r.ReadVarInt32(), r.ReadVarInt64(), r.ReadDateTimeOffset()),
+            ReplicateEntriesManifest => new ReplicateEntries(
+                r.ReadNonNegativeVarInt32("ReplicateEntries.ShardId"),
+                r.ReadNonNegativeVarInt64("ReplicateEntries.BatchId"),
+                r.ReadString(),
+                ReadReplicaEntries(ref r)),
+            ReplicateAckManifest => new ReplicateAck(
+                r.ReadNonNegativeVarInt32("ReplicateAck.ShardId"),
+                r.ReadNonNegativeVarInt64("ReplicateAck.BatchId"),
+                r.ReadString()),
+            ReadReplicaKeysManifest => new ReadReplicaKeys(
+                r.ReadNonNegativeVarInt32("ReadReplicaKeys.ShardId"),
+                r.ReadNonNegativeVarInt64("ReadReplicaKeys.RequestId"),
+                r.ReadStringList()),
+            ReplicaKeysReadManifest => new ReplicaKeysRead(
+                r.ReadNonNegativeVarInt32("ReplicaKeysRead.ShardId"),
+                r.ReadNonNegativeVarInt64("ReplicaKeysRead.RequestId"),
+                r.ReadString(),
+                ReadReplicaEntries(ref r)),
+            ShardDigestManifest => new ShardDigest(
+                r.ReadNonNegativeVarInt32("ShardDigest.ShardId"),
+                r.ReadNonNegativeVarInt64("ShardDigest.RequestId"),
+                r.ReadString(),
+                r.ReadFixedUInt64List()),
+            DigestMismatchManifest => new DigestMismatch(
+                r.ReadNonNegativeVarInt32("DigestMismatch.ShardId"),
+                r.ReadNonNegativeVarInt64("DigestMismatch.RequestId"),
+                r.ReadString(),
+                r.ReadNonNegativeInt32List("DigestMismatch.Buckets")),
+            ReplaceBucketsManifest => new ReplaceBuckets(
+                r.ReadNonNegativeVarInt32("ReplaceBuckets.ShardId"),
+                r.ReadNonNegativeVarInt64("ReplaceBuckets.BatchId"),
+                r.ReadString(),
+                r.ReadNonNegativeVarInt32("ReplaceBuckets.BucketCount"),
+                r.ReadNonNegativeInt32List("ReplaceBuckets.Buckets"),
+                ReadReplicaEntries(ref r)),
+            RequestShardCopyManifest => new RequestShardCopy(
+                r.ReadNonNegativeVarInt32("RequestShardCopy.ShardId"),
+                r.ReadNonNegativeVarInt64("RequestShardCopy.RequestId"),
+                r.ReadString()),
+            ShardCopyManifest => new ShardCopy(
+                r.ReadNonNegativeVarInt32("ShardCopy.ShardId"),
+                r.ReadNonNegativeVarInt64("ShardCopy.RequestId"),
+                r.ReadString(),
+                r.ReadVarInt64(),
+                r.ReadNonNegativeVarInt32("ShardCopy.Chunk"),
+                r.ReadBool(),
+                ReadReplicaEntries(ref r)),
             _ => throw new SerializationException(
                 $"Unknown DistCache manifest '{manifest}': the sender speaks a newer protocol or the bytes are not ours."),
         };
@@ -497,6 +645,47 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
         for (var i = 0; i < items.Length; i++)
             items[i] = new KeyValue(r.ReadString(), r.ReadBytes());
         return items;
+    }
+
+    private static void WriteReplicaEntries(ref WireWriter w, IReadOnlyList<ReplicaEntry>? entries, string field)
+    {
+        if (entries is null)
+            WireWriter.ThrowNullField(field);
+        var count = entries.Count;
+        w.WriteCount(count);
+        // Indexer, not foreach (no boxed enumerator), and the container's field name for every element: building
+        // "Entries[i].Key" up front would allocate on the hot path for the sake of an error that never happens.
+        for (var i = 0; i < count; i++)
+        {
+            var entry = entries[i] ?? throw NullElement(field, i);
+            w.WriteString(entry.Key, field);
+            w.WriteBytes(entry.Value, field);
+            w.WriteVersion(entry.Version);
+            WriteEnum(ref w, (byte)entry.ExpiryKind, MaxExpiryKind, field);
+            w.WriteNonNegativeVarInt64(entry.SlidingTicks, field);
+            w.WriteNonNegativeVarInt64(entry.DeadlineTicks, field);
+            w.WriteBool(entry.IsTombstone);
+        }
+    }
+
+    private static ReplicaEntry[] ReadReplicaEntries(ref WireReader r)
+    {
+        var count = r.ReadCount(MinReplicaEntryBytes);
+        if (count == 0)
+            return [];
+        var entries = new ReplicaEntry[count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new ReplicaEntry(
+                r.ReadString(),
+                r.ReadBytes(),
+                r.ReadVersion(),
+                (ExpiryKind)r.ReadEnum(MaxExpiryKind, nameof(ExpiryKind)),
+                r.ReadNonNegativeVarInt64("ReplicaEntry.SlidingTicks"),
+                r.ReadNonNegativeVarInt64("ReplicaEntry.DeadlineTicks"),
+                r.ReadBool());
+        }
+        return entries;
     }
 
     private static SerializationException NullElement(string field, int index) =>

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Serialization;
@@ -97,6 +98,36 @@ internal ref struct WireReader
         return (int)value;
     }
 
+    /// <summary>An id, count or tick value the protocol defines as non-negative: a negative one can only come
+    /// from corruption or a broken sender, and letting it through would surface far away (an index out of range, a
+    /// deadline in year 0), so it is refused here naming <paramref name="field"/>.</summary>
+    public long ReadNonNegativeVarInt64(string field)
+    {
+        var value = ReadVarInt64();
+        if (value < 0)
+            Fail($"{field} is negative ({value}); ids, counts and ticks are never negative on the wire");
+        return value;
+    }
+
+    /// <inheritdoc cref="ReadNonNegativeVarInt64"/>
+    public int ReadNonNegativeVarInt32(string field)
+    {
+        var value = ReadVarInt32();
+        if (value < 0)
+            Fail($"{field} is negative ({value}); ids, counts and ticks are never negative on the wire");
+        return value;
+    }
+
+    /// <summary>Fixed 8 bytes, little-endian (hash digests).</summary>
+    public ulong ReadFixedUInt64()
+    {
+        if (Remaining < 8)
+            ThrowTruncated(8);
+        var value = BinaryPrimitives.ReadUInt64LittleEndian(_data.Slice(_position, 8));
+        _position += 8;
+        return value;
+    }
+
     /// <summary>
     /// A length or element count, checked against the remaining input: <paramref name="minElementBytes"/> is the
     /// smallest encoding of one element, so a count that could not possibly be satisfied is refused before the
@@ -165,6 +196,29 @@ internal ref struct WireReader
         var result = new string[count];
         for (var i = 0; i < result.Length; i++)
             result[i] = ReadString();
+        return result;
+    }
+
+    public ulong[] ReadFixedUInt64List()
+    {
+        var count = ReadCount(8);
+        if (count == 0)
+            return [];
+        var result = new ulong[count];
+        for (var i = 0; i < result.Length; i++)
+            result[i] = ReadFixedUInt64();
+        return result;
+    }
+
+    /// <summary>Zig-zag ints (at least 1 byte each), every one non-negative (bucket indices).</summary>
+    public int[] ReadNonNegativeInt32List(string field)
+    {
+        var count = ReadCount(1);
+        if (count == 0)
+            return [];
+        var result = new int[count];
+        for (var i = 0; i < result.Length; i++)
+            result[i] = ReadNonNegativeVarInt32(field);
         return result;
     }
 

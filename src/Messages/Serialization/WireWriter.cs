@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Serialization;
@@ -92,6 +93,35 @@ internal ref struct WireWriter
 
     public void WriteVarInt32(int value) => WriteVarInt64(value);
 
+    /// <summary>
+    /// An id, count or tick value that the protocol defines as never negative. Still zig-zag (the same primitive as
+    /// every other int / long, at the cost of one bit), but a negative value is refused here, by field name, rather
+    /// than by the receiver, far from the bug.
+    /// </summary>
+    public void WriteNonNegativeVarInt64(long value, string field)
+    {
+        if (value < 0)
+            ThrowNegative(field, value);
+        WriteVarInt64(value);
+    }
+
+    /// <inheritdoc cref="WriteNonNegativeVarInt64"/>
+    public void WriteNonNegativeVarInt32(int value, string field)
+    {
+        if (value < 0)
+            ThrowNegative(field, value);
+        WriteVarInt64(value);
+    }
+
+    /// <summary>Fixed 8 bytes, little-endian. Used for hash digests: their bits are uniformly distributed, so a
+    /// varint would almost always take 9 or 10 bytes.</summary>
+    public void WriteFixedUInt64(ulong value)
+    {
+        EnsureCapacity(8);
+        BinaryPrimitives.WriteUInt64LittleEndian(_buffer.AsSpan(_position, 8), value);
+        _position += 8;
+    }
+
     /// <summary>A length or element count: never negative, so no zig-zag.</summary>
     public void WriteCount(int count) => WriteVarUInt64((uint)count);
 
@@ -172,6 +202,34 @@ internal ref struct WireWriter
         }
     }
 
+    /// <summary>Count then fixed 8-byte little-endian values; a null list is refused by field name.</summary>
+    public void WriteFixedUInt64List(IReadOnlyList<ulong>? values, string field)
+    {
+        if (values is null)
+            ThrowNullField(field);
+        var count = values.Count;
+        WriteCount(count);
+        for (var i = 0; i < count; i++)
+            WriteFixedUInt64(values[i]);
+    }
+
+    /// <summary>Count then zig-zag varints, each refused if negative (bucket indices); a null list is refused by
+    /// field name.</summary>
+    public void WriteNonNegativeInt32List(IReadOnlyList<int>? values, string field)
+    {
+        if (values is null)
+            ThrowNullField(field);
+        var count = values.Count;
+        WriteCount(count);
+        for (var i = 0; i < count; i++)
+        {
+            var value = values[i];
+            if (value < 0)
+                ThrowNegativeElement(field, i, value);
+            WriteVarInt64(value);
+        }
+    }
+
     private static int EncodeUtf8(string value, Span<byte> destination, string field)
     {
         var status = Utf8.FromUtf16(value, destination, out _, out var written, replaceInvalidSequences: false);
@@ -204,6 +262,14 @@ internal ref struct WireWriter
     [DoesNotReturn]
     internal static void ThrowNullField(string field) =>
         throw new SerializationException($"Field {field} is null; protocol messages carry no nulls.");
+
+    [DoesNotReturn]
+    private static void ThrowNegative(string field, long value) =>
+        throw new SerializationException($"Field {field} is negative ({value}); the protocol defines it as non-negative.");
+
+    [DoesNotReturn]
+    private static void ThrowNegativeElement(string field, int index, long value) =>
+        throw new SerializationException($"Field {field}[{index}] is negative ({value}); the protocol defines it as non-negative.");
 
     [DoesNotReturn]
     private static void ThrowNullElement(string field, int index) =>

@@ -24,7 +24,12 @@ public sealed record DistCacheSettings(
     int ExpirySweepSampleSize,
     TimeSpan TombstoneGrace,
     string RegionName,
-    string DataRole)
+    string DataRole,
+    int ReplicationBatchSize,
+    TimeSpan ReplicationFlushInterval,
+    TimeSpan AntiEntropyInterval,
+    int DigestBuckets,
+    int RebalanceMaxShardsPerRound)
 {
     /// <summary>Settings from the reference configuration alone.</summary>
     public static DistCacheSettings Default { get; } = Create(DistCacheConfig.Reference);
@@ -49,7 +54,12 @@ public sealed record DistCacheSettings(
             ExpirySweepSampleSize: IntIn(c, "expiry.sweep-sample-size", 1, 100_000),
             TombstoneGrace: Positive(c, "expiry.tombstone-grace"),
             RegionName: NonEmpty(c, "region-name"),
-            DataRole: NonEmpty(c, "data-role"));
+            DataRole: NonEmpty(c, "data-role"),
+            ReplicationBatchSize: IntIn(c, "replication.batch-size", 1, 100_000),
+            ReplicationFlushInterval: Positive(c, "replication.flush-interval"),
+            AntiEntropyInterval: Positive(c, "replication.anti-entropy-interval"),
+            DigestBuckets: IntIn(c, "replication.digest-buckets", 1, 4096),
+            RebalanceMaxShardsPerRound: IntIn(c, "rebalance.max-shards-per-round", 1, 65536));
     }
 
     /// <summary>Parses a consistency name (case-insensitive): eventual, quorum or strong.</summary>

@@ -3,6 +3,7 @@ using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using DistCacheAkka.CacheNode.Entries;
 using DistCacheAkka.CacheNode.Events;
+using DistCacheAkka.CacheNode.Replication;
 using DistCacheAkka.CacheNode.Stats;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Hashing;
@@ -33,7 +34,9 @@ public class EntryActorSpecs : TestKit
             distcache.limits.max-value-bytes = 100
             distcache.expiry.sweep-interval = 1h
             """));
-        _context = new NodeContext(settings, new ShardResolver(16), _metrics, _interest, _events.Ref, _clock);
+        // No other data nodes: recovery finishes at once and writes have no backups to wait for.
+        _context = new NodeContext(settings, new ShardResolver(16), _metrics, _interest, _events.Ref, _clock,
+            new ReplicaView("akka.tcp://distcache@127.0.0.1:1", 150, 1), new ProbeTransport(new Dictionary<string, IActorRef>()));
         _entry = Sys.ActorOf(EntryActor.Props(Shard.ToString(), _context));
     }
 

@@ -70,6 +70,13 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
     [InlineData("RemoveSuccess existed", "016B01040A")]
     [InlineData("GetMany empty", "000000")]
     [InlineData("SetManySuccess", "0ED00F12AAB4DE75")]
+    [InlineData("ReplicateEntries empty", "00000000")]
+    // int.MaxValue and long.MaxValue zig-zag to 2^32-2 and 2^64-2: 5 and 10 varint bytes.
+    [InlineData("ReplicateAck extremes", "FEFFFFFF0F" + "FEFFFFFFFFFFFFFFFF01" + "00")]
+    // shard 5, request 10, "replica", 5 buckets: 0, 3, 127 (FE01), 128 (8002), int.MaxValue
+    [InlineData("DigestMismatch", "0A14" + "077265706C696361" + "05" + "0006FE018002FEFFFFFF0F")]
+    // shard 9, request 1, the address of node 2 (34 bytes), epoch 0, chunk 0, last, no entries
+    [InlineData("ShardCopy empty last chunk", "1202" + "22" + "616B6B612E7463703A2F2F6469737463616368654031302E302E302E323A34303533" + "00000100")]
     public void Should_keep_the_wire_format_of_pinned_messages(string name, string expectedHex)
     {
         Assert.Equal(expectedHex, Convert.ToHexString(_serializer.ToBinary(ProtocolSamples.All[name])));
@@ -88,6 +95,26 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
         Assert.Equal(utcTicks, left.Timestamp.UtcTicks);
         // address: len 1 'a' | reason 1 | UTC ticks as varint | offset -90 → zig-zag 179 = B3 01
         Assert.Equal("016101" + Varint((ulong)utcTicks) + "B301", Convert.ToHexString(_serializer.ToBinary(left)));
+    }
+
+    [Fact]
+    public void Should_pin_the_full_encoding_of_replication_messages()
+    {
+        var replicate = new ReplicateEntries(1, 2, "p",
+            [new ReplicaEntry("k", [0xAB], new EntryVersion(1, 3), ExpiryKind.Sliding, 5, 1000, false)]);
+        // shard 1 → 02 | batch 2 → 04 | primary: len 1 'p' | count 1 | key: len 1 'k' | value: len 1 AB |
+        // version 1, 3 → 02 06 | kind 2 | sliding 5 → 0A | deadline 1000 → zig-zag 2000 = D0 0F | tombstone 0
+        Assert.Equal("02" + "04" + "0170" + "01" + "016B" + "01AB" + "0206" + "02" + "0A" + "D00F" + "00",
+            Convert.ToHexString(_serializer.ToBinary(replicate)));
+
+        // Digests are fixed 8 bytes, little-endian (least significant byte first).
+        var digest = new ShardDigest(1, 2, "p", [0x0102030405060708UL, ulong.MaxValue]);
+        Assert.Equal("02" + "04" + "0170" + "02" + "0807060504030201" + "FFFFFFFFFFFFFFFF",
+            Convert.ToHexString(_serializer.ToBinary(digest)));
+
+        // bucket count 64 → 80 01 (zig-zag 128), buckets [3] → 01 06, no entries → 00
+        var replace = new ReplaceBuckets(1, 2, "p", 64, [3], []);
+        Assert.Equal("02" + "04" + "0170" + "8001" + "0106" + "00", Convert.ToHexString(_serializer.ToBinary(replace)));
     }
 
     [Fact]
@@ -130,7 +157,54 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
         { "NodeJoined.Roles", new NodeJoined("a", null!, DateTimeOffset.UnixEpoch) },
         { "CacheStats.Node", new CacheStats(null!, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) },
         { "FailoverOccurred.ToNode", new FailoverOccurred(1, "a", null!, 0, DateTimeOffset.UnixEpoch) },
+        { "ReplicateEntries.Primary", new ReplicateEntries(1, 1, null!, []) },
+        { "ReplicateEntries.Entries", new ReplicateEntries(1, 1, "p", null!) },
+        { "ReplicateEntries.Entries[1]", new ReplicateEntries(1, 1, "p", [Entry(), null!]) },
+        { "ReplicateEntries.Entries", new ReplicateEntries(1, 1, "p", [Entry() with { Key = null! }]) },
+        { "ReplicateEntries.Entries", new ReplicateEntries(1, 1, "p", [Entry() with { Value = null! }]) },
+        { "ReplicateAck.Replica", new ReplicateAck(1, 1, null!) },
+        { "ReadReplicaKeys.Keys", new ReadReplicaKeys(1, 1, null!) },
+        { "ReadReplicaKeys.Keys[0]", new ReadReplicaKeys(1, 1, [null!]) },
+        { "ReplicaKeysRead.Replica", new ReplicaKeysRead(1, 1, null!, []) },
+        { "ReplicaKeysRead.Entries[0]", new ReplicaKeysRead(1, 1, "r", [null!]) },
+        { "ShardDigest.Primary", new ShardDigest(1, 1, null!, []) },
+        { "ShardDigest.Buckets", new ShardDigest(1, 1, "p", null!) },
+        { "DigestMismatch.Buckets", new DigestMismatch(1, 1, "r", null!) },
+        { "ReplaceBuckets.Buckets", new ReplaceBuckets(1, 1, "p", 4, null!, []) },
+        { "ReplaceBuckets.Entries", new ReplaceBuckets(1, 1, "p", 4, [], null!) },
+        { "RequestShardCopy.Requester", new RequestShardCopy(1, 1, null!) },
+        { "ShardCopy.Entries", new ShardCopy(1, 1, "r", 0, 0, true, null!) },
     };
+
+    // Ids, counts, bucket indices and ticks are non-negative on the wire; the sender refuses a negative one
+    // (naming the field) rather than leave it to the receiver's decoder.
+    public static TheoryData<string, ICacheMessage> NegativeFieldMessages => new()
+    {
+        { "ReplicateEntries.ShardId", new ReplicateEntries(-1, 1, "p", []) },
+        { "ReplicateEntries.BatchId", new ReplicateEntries(1, long.MinValue, "p", []) },
+        { "ReplicateEntries.Entries", new ReplicateEntries(1, 1, "p", [Entry() with { DeadlineTicks = -1 }]) },
+        { "ReplicaKeysRead.Entries", new ReplicaKeysRead(1, 1, "r", [Entry() with { SlidingTicks = -1 }]) },
+        { "ReplicateAck.BatchId", new ReplicateAck(1, -1, "r") },
+        { "ReadReplicaKeys.RequestId", new ReadReplicaKeys(1, -1, []) },
+        { "ShardDigest.ShardId", new ShardDigest(int.MinValue, 1, "p", []) },
+        { "DigestMismatch.Buckets[1]", new DigestMismatch(1, 1, "r", [0, -5]) },
+        { "ReplaceBuckets.BucketCount", new ReplaceBuckets(1, 1, "p", -4, [], []) },
+        { "ReplaceBuckets.Buckets[0]", new ReplaceBuckets(1, 1, "p", 4, [-1], []) },
+        { "RequestShardCopy.RequestId", new RequestShardCopy(1, -1, "n") },
+        { "ShardCopy.Chunk", new ShardCopy(1, 1, "r", 0, -1, true, []) },
+    };
+
+    [Theory]
+    [MemberData(nameof(NegativeFieldMessages))]
+    public void Should_refuse_negative_ids_counts_and_ticks_naming_the_field(string field, ICacheMessage message)
+    {
+        var error = Assert.Throws<SerializationException>(() => _serializer.ToBinary(message));
+
+        Assert.Contains(field, error.Message);
+        Assert.Contains("negative", error.Message);
+    }
+
+    private static ReplicaEntry Entry() => new("k", [], EntryVersion.Zero, ExpiryKind.None, 0, 0, false);
 
     [Theory]
     [MemberData(nameof(NullFieldMessages))]
@@ -165,6 +239,8 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
         { nameof(CacheErrorCode), v => new GetFailure("k", new CacheError((CacheErrorCode)v, "")), 2 },
         { nameof(NodeLeftReason), v => new NodeLeft("a", (NodeLeftReason)v, DateTimeOffset.UnixEpoch), 2 },
         { nameof(InvalidationReason), v => new KeyInvalidated("k", (InvalidationReason)v, default, DateTimeOffset.UnixEpoch), 2 },
+        // shard, batch, "p", count, "k", empty value, version: the entry's ExpiryKind byte is the 11th.
+        { nameof(ExpiryKind), v => new ReplicateEntries(1, 1, "p", [Entry() with { ExpiryKind = (ExpiryKind)v }]), 10 },
     };
 
     // Also guards the serializer's "max defined value" constants: an enum member added without updating them
@@ -223,6 +299,40 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
     // empty input for a message with fields, and a payload for the empty GetCacheStats
     [InlineData("S", "", "ends early")]
     [InlineData("ST", "00", "trailing")]
+    // Replication. Prefix "02040170" = ShardId 1, BatchId / RequestId 2, string "p". A minimal entry is
+    // "0000" (empty key, empty value) + "0000" (version) + kind + sliding + deadline + tombstone.
+    // Negative ticks in an entry (zig-zag 01 = -1): deadline, then sliding.
+    [InlineData("XE", "02040170" + "01" + "00000000" + "00" + "00" + "01" + "00", "DeadlineTicks is negative")]
+    [InlineData("XE", "02040170" + "01" + "00000000" + "00" + "01" + "00" + "00", "SlidingTicks is negative")]
+    // A deadline of long.MinValue (zig-zag 2^64-1, 10 bytes) is negative too.
+    [InlineData("XRR", "02040170" + "01" + "00000000" + "00" + "00" + "FFFFFFFFFFFFFFFFFF01" + "00", "DeadlineTicks is negative")]
+    // ReplicaEntry counts beyond remaining / 8: 2 entries in 8 bytes, 1 entry in 7 bytes, 2^32-1 entries.
+    [InlineData("XE", "02040170" + "02" + "0000000000000000", "count 2 exceeds")]
+    [InlineData("XRR", "02040170" + "01" + "00000000000000", "count 1 exceeds")]
+    [InlineData("XCC", "02040170" + "00" + "00" + "01" + "FFFFFFFF0F" + "0000000000000000", "count")]
+    [InlineData("XB", "02040170" + "02" + "00" + "02" + "00000000000000", "count 2 exceeds")]
+    // Digest counts beyond remaining / 8: 2 digests in 15 bytes, 1 in 7, 2^63.
+    [InlineData("XD", "02040170" + "02" + "000000000000000000000000000000", "count 2 exceeds")]
+    [InlineData("XD", "02040170" + "01" + "00000000000000", "count 1 exceeds")]
+    [InlineData("XD", "02040170" + "80808080808080808001", "count")]
+    // Bucket index counts beyond the remaining bytes, and negative bucket indices.
+    [InlineData("XDM", "02040170" + "03" + "0002", "count 3 exceeds")]
+    [InlineData("XDM", "02040170" + "02" + "0001", "Buckets is negative")]
+    [InlineData("XB", "02040170" + "02" + "01" + "03" + "00", "Buckets is negative")]
+    // Negative ids and counts.
+    [InlineData("XA", "01" + "04" + "00", "ShardId is negative")]
+    [InlineData("XA", "02" + "03" + "00", "BatchId is negative")]
+    [InlineData("XC", "02" + "01" + "00", "RequestId is negative")]
+    [InlineData("XB", "02040170" + "01" + "00" + "00", "BucketCount is negative")]
+    [InlineData("XCC", "02040170" + "00" + "01" + "01" + "00", "Chunk is negative")]
+    // Undefined ExpiryKind in an entry, tombstone flag 2, IsLast flag 2.
+    [InlineData("XE", "02040170" + "01" + "00000000" + "03" + "00" + "00" + "00", "ExpiryKind")]
+    [InlineData("XE", "02040170" + "01" + "00000000" + "00" + "00" + "00" + "02", "boolean")]
+    [InlineData("XCC", "02040170" + "00" + "00" + "02" + "00", "boolean")]
+    // Trailing bytes after complete replication messages.
+    [InlineData("XD", "02040170" + "01" + "0807060504030201" + "00", "trailing")]
+    [InlineData("XC", "02040170" + "00", "trailing")]
+    [InlineData("XE", "", "ends early")]
     public void Should_reject_malformed_input_with_a_precise_reason(string manifest, string hex, string reason)
     {
         var error = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Convert.FromHexString(hex), manifest));
@@ -244,6 +354,43 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
         Assert.Equal(warm, bytes);
         // A byte[] costs its length plus an array header (24 bytes on 64-bit), rounded up to 8.
         Assert.InRange(allocated, bytes.Length, bytes.Length + 32);
+    }
+
+    [Fact]
+    public void Should_allocate_only_the_output_array_when_serializing_a_single_entry_replication()
+    {
+        // The replication hot path: every replicated write sends one of these, then an ack.
+        var replicate = ProtocolSamples.All["ReplicateEntries one entry"];
+        var ack = ProtocolSamples.All["ReplicateAck"];
+        _serializer.ToBinary(replicate);
+        _serializer.ToBinary(ack);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var bytes = _serializer.ToBinary(replicate);
+        var afterReplicate = GC.GetAllocatedBytesForCurrentThread();
+        var ackBytes = _serializer.ToBinary(ack);
+        var afterAck = GC.GetAllocatedBytesForCurrentThread();
+
+        Assert.InRange(afterReplicate - before, bytes.Length, bytes.Length + 32);
+        Assert.InRange(afterAck - afterReplicate, ackBytes.Length, ackBytes.Length + 32);
+    }
+
+    [Fact]
+    public void Should_allocate_little_more_than_the_message_when_deserializing_a_single_entry_replication()
+    {
+        var replicate = new ReplicateEntries(7, 1, "p",
+            [new ReplicaEntry("user:42", new byte[100], new EntryVersion(3, 17), ExpiryKind.Absolute, 0, 1, false)]);
+        var bytes = _serializer.ToBinary(replicate);
+        _serializer.FromBinary(bytes, "XE");
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var decoded = (ReplicateEntries)_serializer.FromBinary(bytes, "XE");
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal("user:42", decoded.Entries[0].Key);
+        // The message (~48 B), the primary string (~32 B), the one-slot array (~32 B), the entry (~72 B), the key
+        // (~40 B) and the value array (~128 B), and nothing of note besides.
+        Assert.InRange(allocated, 1, 450);
     }
 
     [Fact]

@@ -45,6 +45,15 @@ internal static class ProtocolSamples
         [typeof(ReplicationComplete)] = "ER",
         [typeof(FailoverOccurred)] = "EF",
         [typeof(RebalancingProgress)] = "EB",
+        [typeof(ReplicateEntries)] = "XE",
+        [typeof(ReplicateAck)] = "XA",
+        [typeof(ReadReplicaKeys)] = "XR",
+        [typeof(ReplicaKeysRead)] = "XRR",
+        [typeof(ShardDigest)] = "XD",
+        [typeof(DigestMismatch)] = "XDM",
+        [typeof(ReplaceBuckets)] = "XB",
+        [typeof(RequestShardCopy)] = "XC",
+        [typeof(ShardCopy)] = "XCC",
     };
 
     /// <summary>Every sample by a readable unique name (theory data uses the name, so each is its own test case).</summary>
@@ -68,6 +77,22 @@ internal static class ProtocolSamples
         new Random(1).NextBytes(bigValue);
         var maxVersion = new EntryVersion(long.MaxValue, long.MaxValue);
         var minVersion = new EntryVersion(long.MinValue, long.MinValue);
+        var node1 = "akka.tcp://distcache@10.0.0.1:4053";
+        var node2 = "akka.tcp://distcache@10.0.0.2:4053";
+        // Replica entries: a live value with an absolute deadline, a tombstone, a sliding one at the far end of the
+        // DateTime range, the largest legal ticks, and the smallest possible encoding (8 bytes).
+        var live = new ReplicaEntry("user:42", Hundred, new EntryVersion(3, 17), ExpiryKind.Absolute, 0,
+            IndiaNoon.UtcTicks, false);
+        var tombstone = new ReplicaEntry("gone", [], new EntryVersion(4, 1), ExpiryKind.None, 0, 0, true);
+        var sliding = new ReplicaEntry(unicodeKey, [1, 2, 3], maxVersion, ExpiryKind.Sliding,
+            TimeSpan.FromMinutes(5).Ticks, DateTime.MaxValue.Ticks, false);
+        var maxTicks = new ReplicaEntry(longUnicodeKey, [255], minVersion, ExpiryKind.Sliding, long.MaxValue, long.MaxValue, true);
+        var minimal = new ReplicaEntry("", [], EntryVersion.Zero, ExpiryKind.None, 0, 0, false);
+        var digestRandom = new Random(2);
+        var manyEntries = Enumerable.Range(0, 1000)
+            .Select(i => new ReplicaEntry("key-" + i, new byte[i % 300], new EntryVersion(1, i), (ExpiryKind)(i % 3),
+                i % 3 == 2 ? TimeSpan.TicksPerMinute : 0, i % 3 == 0 ? 0 : IndiaNoon.UtcTicks + i, i % 7 == 0))
+            .ToArray();
         var consistencyNotMet = new CacheError(CacheErrorCode.ConsistencyNotMet, "2 of 3 acks in 3s", 2, 3, TimeSpan.FromSeconds(3));
 
         var samples = new Dictionary<string, ICacheMessage>
@@ -136,6 +161,39 @@ internal static class ProtocolSamples
             ["FailoverOccurred extremes"] = new FailoverOccurred(int.MaxValue, "", unicodeKey, long.MinValue, DateTimeOffset.MaxValue),
             ["RebalancingProgress"] = new RebalancingProgress(3, 10, 12_000, IndiaNoon),
             ["RebalancingProgress extremes"] = new RebalancingProgress(int.MinValue, int.MaxValue, long.MaxValue, DateTimeOffset.MinValue),
+            ["ReplicateEntries one entry"] = new ReplicateEntries(7, 1, node1, [live]),
+            ["ReplicateEntries tombstone and edge entries"] = new ReplicateEntries(12, 99, node1, [tombstone, sliding, minimal]),
+            ["ReplicateEntries max longs"] = new ReplicateEntries(int.MaxValue, long.MaxValue, unicodeKey, [maxTicks]),
+            ["ReplicateEntries empty"] = new ReplicateEntries(0, 0, "", []),
+            ["ReplicateEntries 300 KB value"] = new ReplicateEntries(1, 2, node1,
+                [new ReplicaEntry("big", bigValue, new EntryVersion(1, 1), ExpiryKind.None, 0, 0, false)]),
+            ["ReplicateEntries 1000 entries"] = new ReplicateEntries(3, 4, node1, manyEntries),
+            ["ReplicateAck"] = new ReplicateAck(7, 1, node2),
+            ["ReplicateAck extremes"] = new ReplicateAck(int.MaxValue, long.MaxValue, ""),
+            ["ReadReplicaKeys"] = new ReadReplicaKeys(3, 99, ["a", unicodeKey, ""]),
+            ["ReadReplicaKeys empty"] = new ReadReplicaKeys(0, long.MaxValue, []),
+            ["ReplicaKeysRead"] = new ReplicaKeysRead(3, 99, node2, [live, tombstone]),
+            ["ReplicaKeysRead none held"] = new ReplicaKeysRead(int.MaxValue, 0, "", []),
+            ["ReplicaKeysRead max longs"] = new ReplicaKeysRead(0, long.MaxValue, unicodeKey, [maxTicks, minimal]),
+            ["ShardDigest"] = new ShardDigest(5, 10, node1, [0UL, 1UL, 0x0123456789ABCDEFUL, 1UL << 63, ulong.MaxValue]),
+            ["ShardDigest empty"] = new ShardDigest(0, 0, "", []),
+            ["ShardDigest 1024 buckets"] = new ShardDigest(int.MaxValue, long.MaxValue, node1,
+                Enumerable.Range(0, 1024).Select(_ => (ulong)digestRandom.NextInt64() ^ ((ulong)digestRandom.Next(2) << 63)).ToArray()),
+            ["DigestMismatch"] = new DigestMismatch(5, 10, "replica", [0, 3, 127, 128, int.MaxValue]),
+            ["DigestMismatch in sync"] = new DigestMismatch(0, long.MaxValue, "", []),
+            ["ReplaceBuckets"] = new ReplaceBuckets(5, 11, node1, 64, [3, 17], [live, tombstone]),
+            ["ReplaceBuckets empty"] = new ReplaceBuckets(0, 0, "", 0, [], []),
+            ["ReplaceBuckets buckets without entries"] = new ReplaceBuckets(5, 12, node1, 1024, [0, 1023], []),
+            ["ReplaceBuckets extremes"] = new ReplaceBuckets(int.MaxValue, long.MaxValue, unicodeKey, int.MaxValue,
+                [int.MaxValue, 0], [maxTicks, minimal]),
+            ["ReplaceBuckets 1000 entries"] = new ReplaceBuckets(6, 13, node1, 64, Enumerable.Range(0, 64).ToArray(), manyEntries),
+            ["RequestShardCopy"] = new RequestShardCopy(9, 1, node1),
+            ["RequestShardCopy extremes"] = new RequestShardCopy(int.MaxValue, long.MaxValue, ""),
+            ["ShardCopy"] = new ShardCopy(9, 1, node2, 4, 0, false, [live, sliding]),
+            ["ShardCopy empty last chunk"] = new ShardCopy(9, 1, node2, 0, 0, true, []),
+            ["ShardCopy extremes"] = new ShardCopy(int.MaxValue, long.MaxValue, unicodeKey, long.MaxValue, int.MaxValue, true,
+                [maxTicks, tombstone]),
+            ["ShardCopy negative epoch"] = new ShardCopy(0, 0, "", long.MinValue, 1, false, [minimal]),
         };
         return samples;
     }

@@ -77,6 +77,7 @@ public class SerializerBindingSpecs
             Assert.IsNotType<CacheProtocolSerializer>(system.Serialization.FindSerializerForType(typeof(Identify)));
             // Payload records nested in protocol messages are not messages themselves.
             Assert.IsNotType<CacheProtocolSerializer>(system.Serialization.FindSerializerForType(typeof(CacheItem)));
+            Assert.IsNotType<CacheProtocolSerializer>(system.Serialization.FindSerializerForType(typeof(ReplicaEntry)));
         }
         finally
         {

@@ -1,0 +1,101 @@
+using Akka.Actor;
+using DistCacheAkka.CacheNode.Replication;
+using DistCacheAkka.Messages;
+
+namespace DistCacheAkka.CacheNode.Entries;
+
+// Reads. Eventual reads answer from the primary. Quorum reads ask the backups and answer once a majority of the
+// replica set (primary included) answered; Strong reads wait for every reachable replica. The newest version wins:
+// a newer copy found on a backup is applied here first, and replicas that answered with an older copy are repaired.
+internal sealed partial class EntryActor
+{
+    private readonly Dictionary<long, PendingRead> _pendingReads = new();
+
+    private void ReadThen(IReadOnlyList<string> keys, ConsistencyLevel level, IActorRef replyTo, Func<object> answer, Func<CacheError, object> failure)
+    {
+        var backups = Backups();
+        var reachable = backups.Where(_node.View.IsReachable).ToArray();
+        var replicas = 1 + backups.Length;
+        var required = ReplicaQuorum.RequiredReads(level, replicas, 1 + reachable.Length);
+        if (required <= 1)
+        {
+            replyTo.Tell(answer());
+            PublishExpired();
+            return;
+        }
+
+        if (1 + reachable.Length < required)
+        {
+            replyTo.Tell(failure(ReadNotMet(level, 1 + reachable.Length, required, replicas)));
+            return;
+        }
+
+        var id = ++_nextRequestId;
+        _pendingReads[id] = new PendingRead(keys, replyTo, answer, failure, level, required, replicas);
+        var request = new ReadReplicaKeys(_shard, id, keys);
+        foreach (var backup in reachable)
+            _node.Transport.Send(backup, request, Self);
+        Timers.StartSingleTimer(id, new ReadTimeout(id), _node.Settings.OperationTimeout);
+    }
+
+    private void Handle(ReplicaKeysRead read)
+    {
+        if (!_pendingReads.TryGetValue(read.RequestId, out var pending) || !pending.Answers.TryAdd(read.Replica, read.Entries))
+            return;
+        if (1 + pending.Answers.Count < pending.Required)
+            return;
+
+        _pendingReads.Remove(read.RequestId);
+        Timers.Cancel(read.RequestId);
+        foreach (var entries in pending.Answers.Values)
+            foreach (var entry in entries)
+                _store.Apply(entry); // newer copies win; older ones are ignored
+        Repair(pending);
+        pending.ReplyTo.Tell(pending.Answer());
+        PublishExpired();
+    }
+
+    /// <summary>Sends the primary's (now newest) state of each read key to every replica that answered with less.</summary>
+    private void Repair(PendingRead pending)
+    {
+        foreach (var (replica, entries) in pending.Answers)
+        {
+            var theirs = entries.ToDictionary(e => e.Key, e => e.Version, StringComparer.Ordinal);
+            var stale = new List<ReplicaEntry>();
+            foreach (var key in pending.Keys)
+                if (_store.Export(key) is { } mine && (!theirs.TryGetValue(key, out var version) || version < mine.Version))
+                    stale.Add(mine);
+            if (stale.Count > 0)
+                _node.Transport.Send(replica, new ReplicateEntries(_shard, 0, _self, stale), Self);
+        }
+    }
+
+    private void Handle(ReadTimeout timeout)
+    {
+        if (!_pendingReads.Remove(timeout.Id, out var pending))
+            return;
+        pending.ReplyTo.Tell(pending.Failure(ReadNotMet(pending.Level, 1 + pending.Answers.Count, pending.Required, pending.Replicas)));
+    }
+
+    private CacheError ReadNotMet(ConsistencyLevel level, int answers, int required, int replicas) => new(
+        CacheErrorCode.ConsistencyNotMet,
+        $"{level} read of shard {_shard} got {answers} of {replicas} replicas' answers within " +
+        $"{_node.Settings.OperationTimeout.TotalMilliseconds:0} ms; {required} were required.",
+        answers, required, _node.Settings.OperationTimeout);
+
+    private sealed class PendingRead(
+        IReadOnlyList<string> keys, IActorRef replyTo, Func<object> answer, Func<CacheError, object> failure,
+        ConsistencyLevel level, int required, int replicas)
+    {
+        public IReadOnlyList<string> Keys { get; } = keys;
+        public IActorRef ReplyTo { get; } = replyTo;
+        public Func<object> Answer { get; } = answer;
+        public Func<CacheError, object> Failure { get; } = failure;
+        public ConsistencyLevel Level { get; } = level;
+        public int Required { get; } = required;
+        public int Replicas { get; } = replicas;
+        public Dictionary<string, IReadOnlyList<ReplicaEntry>> Answers { get; } = new(StringComparer.Ordinal);
+    }
+
+    private sealed record ReadTimeout(long Id);
+}

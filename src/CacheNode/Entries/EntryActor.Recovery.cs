@@ -1,0 +1,140 @@
+using Akka.Actor;
+using Akka.Event;
+using DistCacheAkka.CacheNode.Replication;
+using DistCacheAkka.Messages;
+
+namespace DistCacheAkka.CacheNode.Entries;
+
+// Recovery and handoff. A starting EntryActor (first use, rebalance, failover or restart) asks every reachable
+// data node — itself included — for its copy of the shard, merges the copies by version and starts a new epoch
+// above every epoch it saw, so its writes supersede anything older. Commands wait in the stash meanwhile.
+// On the region's handoff stop message the actor flushes replication, waits (bounded) for pending acknowledgements,
+// and leaves its entries with this node's ReplicatorActor, where the next primary's recovery finds them.
+internal sealed partial class EntryActor
+{
+    private const string LocalReplicator = "/user/" + ActorSelectionTransport.ReplicatorName;
+    private readonly HashSet<string> _copiesPending = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _copyHolders = new(StringComparer.Ordinal);
+    private long _recoveryId;
+    private long _maxEpochSeen;
+    private long _recoveredEntries;
+    private bool _handingOff;
+
+    /// <summary>Entries recovered from other nodes' copies when this actor started.</summary>
+    internal long RecoveredEntries => _recoveredEntries;
+
+    private void Recovering()
+    {
+        Receive<ShardCopy>(Handle);
+        Receive<RecoveryTimeout>(_ =>
+        {
+            _log.Warning("Shard {0}: recovery timed out waiting for {1}; continuing with the copies received", _shard, string.Join(", ", _copiesPending));
+            FinishRecovery();
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void StartRecovery()
+    {
+        var nodes = _node.View.Members.Where(_node.View.IsReachable).ToList();
+        if (nodes.Count == 0)
+        {
+            FinishRecovery();
+            return;
+        }
+
+        _recoveryId = ++_nextRequestId;
+        var request = new RequestShardCopy(_shard, _recoveryId, _self);
+        foreach (var node in nodes)
+        {
+            _copiesPending.Add(node);
+            _node.Transport.Send(node, request, Self);
+        }
+
+        Timers.StartSingleTimer(RecoveryTimeout.Instance, RecoveryTimeout.Instance, _node.Settings.OperationTimeout * 3);
+    }
+
+    private void Handle(ShardCopy copy)
+    {
+        if (copy.RequestId != _recoveryId)
+            return;
+        foreach (var entry in copy.Entries)
+            if (_store.Apply(entry))
+                _recoveredEntries++;
+        if (copy.Entries.Count > 0)
+            _copyHolders.Add(copy.Replica);
+        _maxEpochSeen = Math.Max(_maxEpochSeen, copy.MaxEpoch);
+        if (copy.IsLast && _copiesPending.Remove(copy.Replica) && _copiesPending.Count == 0)
+            FinishRecovery();
+    }
+
+    private void FinishRecovery()
+    {
+        Timers.Cancel(RecoveryTimeout.Instance);
+        _copiesPending.Clear();
+        _store.StartEpoch(Math.Max(_maxEpochSeen, _store.MaxVersion().Epoch) + 1);
+        // This node's backup copy of the shard (if it was a backup) is merged here now; keeping it would double-count.
+        Context.ActorSelection(LocalReplicator).Tell(new DropBackup(_shard));
+        _node.Metrics.Register(_shard, _store.Counters);
+        var interval = _node.Settings.ExpirySweepInterval;
+        Timers.StartPeriodicTimer(SweepTick.Instance, SweepTick.Instance, interval, interval);
+        StartAntiEntropy(); // the first digest round restores the replication factor on backups that lack the shard
+        ReleaseStaleCopies();
+        if (_recoveredEntries > 0)
+            _log.Info("Shard {0} recovered {1} entries; epoch {2}", _shard, _recoveredEntries, _store.Epoch);
+        Become(Ready);
+        Stash.UnstashAll();
+    }
+
+    /// <summary>
+    /// Nodes that held a copy but are not backups of this primary (a former primary that handed off, a former
+    /// backup) drop it: replacing every bucket with nothing empties their copy.
+    /// </summary>
+    private void ReleaseStaleCopies()
+    {
+        var backups = Backups();
+        var allBuckets = Enumerable.Range(0, _node.Settings.DigestBuckets).ToArray();
+        foreach (var holder in _copyHolders)
+            if (holder != _self && Array.IndexOf(backups, holder) < 0)
+                _node.Transport.Send(holder, new ReplaceBuckets(_shard, 0, _self, _node.Settings.DigestBuckets, allBuckets, []), Self);
+        _copyHolders.Clear();
+    }
+
+    private void StartHandoff()
+    {
+        _handingOff = true;
+        Flush();
+        Become(() =>
+        {
+            Receive<ReplicateAck>(Handle);
+            Receive<WriteTimeout>(Handle);
+            Receive<HandoffTimeout>(_ => CompleteHandoff());
+            ReceiveAny(_ => Stash.Stash());
+        });
+        Timers.StartSingleTimer(HandoffTimeout.Instance, HandoffTimeout.Instance, _node.Settings.OperationTimeout);
+        CompleteHandoffIfIdle();
+    }
+
+    private void CompleteHandoffIfIdle()
+    {
+        if (_handingOff && _pendingWrites.Count == 0)
+            CompleteHandoff();
+    }
+
+    private void CompleteHandoff()
+    {
+        _handingOff = false;
+        Context.ActorSelection(LocalReplicator).Tell(new AdoptShard(_shard, _store.ExportAll().ToArray()));
+        Context.Stop(Self);
+    }
+
+    private sealed class RecoveryTimeout
+    {
+        public static readonly RecoveryTimeout Instance = new();
+    }
+
+    private sealed class HandoffTimeout
+    {
+        public static readonly HandoffTimeout Instance = new();
+    }
+}

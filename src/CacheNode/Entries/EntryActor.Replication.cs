@@ -1,0 +1,227 @@
+using Akka.Actor;
+using DistCacheAkka.CacheNode.Replication;
+using DistCacheAkka.Messages;
+
+namespace DistCacheAkka.CacheNode.Entries;
+
+// Write replication: every write is applied here first, then sent to the shard's backups. Eventual writes reply at
+// once and leave in batches; Quorum and Strong writes are sent at once and reply when enough replicas acknowledged,
+// or fail with ConsistencyNotMet after the operation timeout (not rolled back). Anti-entropy compares bucket digests
+// with each backup on a timer and resends only the buckets that differ.
+internal sealed partial class EntryActor
+{
+    private readonly Dictionary<long, PendingWrite> _pendingWrites = new();
+    private readonly List<ReplicaEntry> _outbox = [];
+    private long _nextRequestId;
+    private string[] _backups = [];
+    private long _backupsViewVersion = -1;
+
+    private string[] Backups()
+    {
+        if (_backupsViewVersion != _node.View.Version)
+        {
+            _backupsViewVersion = _node.View.Version;
+            _backups = _node.View.BackupsFor(_shard, _self);
+        }
+
+        return _backups;
+    }
+
+    private void ReceiveReplication()
+    {
+        Receive<ReplicateAck>(Handle);
+        Receive<WriteTimeout>(Handle);
+        Receive<FlushTick>(_ => Flush());
+        Receive<ReplicaKeysRead>(Handle);
+        Receive<ReadTimeout>(Handle);
+        Receive<AntiEntropyTick>(_ => SendDigests());
+        Receive<DigestMismatch>(Handle);
+    }
+
+    private void Replicate(ReplicaEntry[] entries, ConsistencyLevel level, IActorRef replyTo, object success, Func<CacheError, object> failure)
+    {
+        var backups = Backups();
+        var replicas = 1 + backups.Length;
+        var timeout = _node.Settings.OperationTimeout;
+        var required = ReplicaQuorum.Required(ReplicaQuorum.ToWriteConsistency(level, timeout), replicas);
+        if (backups.Length == 0)
+        {
+            replyTo.Tell(success);
+            return;
+        }
+
+        if (required <= 1)
+        {
+            replyTo.Tell(success);
+            Enqueue(entries);
+            return;
+        }
+
+        var id = ++_nextRequestId;
+        _pendingWrites[id] = new PendingWrite(entries, replyTo, success, failure, level, required, replicas);
+        var message = new ReplicateEntries(_shard, id, _self, entries);
+        foreach (var backup in backups)
+            _node.Transport.Send(backup, message, Self);
+        Timers.StartSingleTimer(id, new WriteTimeout(id), timeout);
+    }
+
+    private void Enqueue(ReplicaEntry[] entries)
+    {
+        if (_outbox.Count == 0)
+            Timers.StartSingleTimer(FlushTick.Instance, FlushTick.Instance, _node.Settings.ReplicationFlushInterval);
+        _outbox.AddRange(entries);
+        Interlocked.Add(ref _node.Metrics.ReplicationQueue, entries.Length);
+        if (_outbox.Count >= _node.Settings.ReplicationBatchSize)
+            Flush();
+    }
+
+    /// <summary>Sends the Eventual writes waiting in the outbox as one batch; tracked only to report ReplicationComplete.</summary>
+    private void Flush()
+    {
+        Timers.Cancel(FlushTick.Instance);
+        if (_outbox.Count == 0)
+            return;
+        var entries = _outbox.ToArray();
+        _outbox.Clear();
+        Interlocked.Add(ref _node.Metrics.ReplicationQueue, -entries.Length);
+        var backups = Backups();
+        if (backups.Length == 0)
+            return;
+        var id = ++_nextRequestId;
+        if (_node.Interest.Wants(CacheEventKind.ReplicationComplete))
+        {
+            _pendingWrites[id] = new PendingWrite(entries, ActorRefs.Nobody, null, null, ConsistencyLevel.Eventual, 1, 1 + backups.Length) { Replied = true };
+            Timers.StartSingleTimer(id, new WriteTimeout(id), _node.Settings.OperationTimeout);
+        }
+
+        var message = new ReplicateEntries(_shard, id, _self, entries);
+        foreach (var backup in backups)
+            _node.Transport.Send(backup, message, Self);
+    }
+
+    private void Handle(ReplicateAck ack)
+    {
+        if (!_pendingWrites.TryGetValue(ack.BatchId, out var pending) || !pending.Acked.Add(ack.Replica))
+            return;
+        var acks = 1 + pending.Acked.Count;
+        if (!pending.Replied && acks >= pending.Required)
+        {
+            pending.Replied = true;
+            pending.ReplyTo.Tell(pending.Success);
+        }
+
+        if (acks >= pending.Replicas)
+        {
+            _pendingWrites.Remove(ack.BatchId);
+            Timers.Cancel(ack.BatchId);
+            if (_node.Interest.Wants(CacheEventKind.ReplicationComplete))
+                foreach (var entry in pending.Entries)
+                    _node.Events.Tell(new ReplicationComplete(entry.Key, entry.Version, pending.Replicas, _node.Time.GetUtcNow()));
+            CompleteHandoffIfIdle();
+        }
+    }
+
+    private void Handle(WriteTimeout timeout)
+    {
+        if (!_pendingWrites.Remove(timeout.Id, out var pending))
+            return;
+        if (!pending.Replied)
+        {
+            var acks = 1 + pending.Acked.Count;
+            var what = pending.Entries.Length == 1 ? $"key '{RequestValidation.Shorten(pending.Entries[0].Key)}'" : $"{pending.Entries.Length} keys";
+            pending.ReplyTo.Tell(pending.Failure!(new CacheError(CacheErrorCode.ConsistencyNotMet,
+                $"{pending.Level} write of {what} (shard {_shard}) was applied by {acks} of {pending.Replicas} replicas within " +
+                $"{_node.Settings.OperationTimeout.TotalMilliseconds:0} ms; {pending.Required} were required. It is not rolled back.",
+                acks, pending.Required, _node.Settings.OperationTimeout)));
+        }
+
+        CompleteHandoffIfIdle();
+    }
+
+    private void StartAntiEntropy()
+    {
+        var interval = _node.Settings.AntiEntropyInterval;
+        Timers.StartPeriodicTimer(AntiEntropyTick.Instance, AntiEntropyTick.Instance, TimeSpan.Zero, interval);
+    }
+
+    private void SendDigests()
+    {
+        var backups = Backups();
+        if (backups.Length == 0)
+            return;
+        var digest = new ShardDigest(_shard, ++_nextRequestId, _self, _store.BucketDigests(_node.Settings.DigestBuckets));
+        foreach (var backup in backups)
+            if (_node.View.IsReachable(backup))
+                _node.Transport.Send(backup, digest, Self);
+    }
+
+    /// <summary>Resends the buckets a backup disagrees on: the first chunk replaces them, later chunks add to them.</summary>
+    private void Handle(DigestMismatch mismatch)
+    {
+        if (mismatch.Buckets.Count == 0)
+            return;
+        var buckets = _node.Settings.DigestBuckets;
+        var entries = _store.ExportBuckets(buckets, mismatch.Buckets);
+        var first = true;
+        foreach (var chunk in Chunks(entries))
+        {
+            IReplicationMessage message = first
+                ? new ReplaceBuckets(_shard, 0, _self, buckets, mismatch.Buckets, chunk)
+                : new ReplicateEntries(_shard, 0, _self, chunk);
+            _node.Transport.Send(mismatch.Replica, message, Self);
+            first = false;
+        }
+
+        if (first)
+            _node.Transport.Send(mismatch.Replica, new ReplaceBuckets(_shard, 0, _self, buckets, mismatch.Buckets, []), Self);
+    }
+
+    private IEnumerable<ReplicaEntry[]> Chunks(IEnumerable<ReplicaEntry> entries)
+    {
+        var chunk = new List<ReplicaEntry>();
+        long bytes = 0;
+        foreach (var entry in entries)
+        {
+            var size = (entry.Key.Length * 3L) + entry.Value.Length + 32;
+            if (chunk.Count > 0 && bytes + size > _node.Settings.MaxBatchBytes)
+            {
+                yield return chunk.ToArray();
+                chunk.Clear();
+                bytes = 0;
+            }
+
+            chunk.Add(entry);
+            bytes += size;
+        }
+
+        if (chunk.Count > 0)
+            yield return chunk.ToArray();
+    }
+
+    private sealed class PendingWrite(
+        ReplicaEntry[] entries, IActorRef replyTo, object? success, Func<CacheError, object>? failure,
+        ConsistencyLevel level, int required, int replicas)
+    {
+        public ReplicaEntry[] Entries { get; } = entries;
+        public IActorRef ReplyTo { get; } = replyTo;
+        public object? Success { get; } = success;
+        public Func<CacheError, object>? Failure { get; } = failure;
+        public ConsistencyLevel Level { get; } = level;
+        public int Required { get; } = required;
+        public int Replicas { get; } = replicas;
+        public HashSet<string> Acked { get; } = new(StringComparer.Ordinal);
+        public bool Replied { get; set; }
+    }
+
+    private sealed record WriteTimeout(long Id);
+
+    private sealed class FlushTick
+    {
+        public static readonly FlushTick Instance = new();
+    }
+
+    private sealed class AntiEntropyTick
+    {
+        public static readonly AntiEntropyTick Instance = new();
+    }
+}

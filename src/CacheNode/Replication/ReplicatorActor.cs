@@ -1,0 +1,153 @@
+using Akka.Actor;
+using DistCacheAkka.CacheNode.Entries;
+using DistCacheAkka.CacheNode.Storage;
+using DistCacheAkka.Messages;
+
+namespace DistCacheAkka.CacheNode.Replication;
+
+/// <summary>
+/// Keeps this node's backup copies of other nodes' shards (one <see cref="ShardStore"/> per shard) at
+/// /user/distcache-replicator. Applies replicated entries only when newer (so duplicates, reordering and stale
+/// messages are harmless), acknowledges each batch, answers replica reads for Quorum/Strong reads, compares digests
+/// for anti-entropy, hands its copies to a recovering primary, and sweeps expired backup entries.
+/// </summary>
+internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
+{
+    private const int CopyChunkBytes = 256 * 1024;
+    private readonly NodeContext _node;
+    private readonly string _self;
+    private readonly Dictionary<int, ShardStore> _backups = new();
+
+    public ReplicatorActor(NodeContext node)
+    {
+        _node = node;
+        _self = node.View.Self;
+        Receive<ReplicateEntries>(Handle);
+        Receive<ReplaceBuckets>(Handle);
+        Receive<ReadReplicaKeys>(Handle);
+        Receive<ShardDigest>(Handle);
+        Receive<RequestShardCopy>(Handle);
+        Receive<AdoptShard>(adopt =>
+        {
+            var store = StoreFor(adopt.ShardId);
+            foreach (var entry in adopt.Entries)
+                store.Apply(entry);
+        });
+        Receive<DropBackup>(drop =>
+        {
+            if (_backups.Remove(drop.ShardId, out var store))
+                _node.Metrics.UnregisterBackup(drop.ShardId, store.Counters);
+        });
+        Receive<GetBackupDigest>(get => Sender.Tell(_backups.TryGetValue(get.ShardId, out var store) ? store.BucketDigests(get.Buckets) : null!));
+        Receive<SweepTick>(_ =>
+        {
+            foreach (var store in _backups.Values)
+            {
+                store.SweepExpired(_node.Settings.ExpirySweepSampleSize);
+                store.DrainExpired();
+            }
+        });
+        var interval = node.Settings.ExpirySweepInterval;
+        Timers.StartPeriodicTimer(SweepTick.Instance, SweepTick.Instance, interval, interval);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(NodeContext node) => Akka.Actor.Props.Create(() => new ReplicatorActor(node));
+
+    protected override void PostStop()
+    {
+        foreach (var (shard, store) in _backups)
+            _node.Metrics.UnregisterBackup(shard, store.Counters);
+    }
+
+    private ShardStore StoreFor(int shard)
+    {
+        if (!_backups.TryGetValue(shard, out var store))
+        {
+            store = new ShardStore(shard, epoch: 0, _node.Settings.TombstoneGrace, _node.Time);
+            _backups[shard] = store;
+            _node.Metrics.RegisterBackup(shard, store.Counters);
+        }
+
+        return store;
+    }
+
+    private void Handle(ReplicateEntries batch)
+    {
+        var store = StoreFor(batch.ShardId);
+        foreach (var entry in batch.Entries)
+            store.Apply(entry);
+        Sender.Tell(new ReplicateAck(batch.ShardId, batch.BatchId, _self));
+    }
+
+    private void Handle(ReplaceBuckets replace)
+    {
+        var store = StoreFor(replace.ShardId);
+        store.DropBuckets(replace.BucketCount, replace.Buckets);
+        foreach (var entry in replace.Entries)
+            store.Apply(entry);
+        Sender.Tell(new ReplicateAck(replace.ShardId, replace.BatchId, _self));
+    }
+
+    private void Handle(ReadReplicaKeys read)
+    {
+        var found = new List<ReplicaEntry>(read.Keys.Count);
+        if (_backups.TryGetValue(read.ShardId, out var store))
+            foreach (var key in read.Keys)
+                if (store.Export(key) is { } entry)
+                    found.Add(entry);
+        Sender.Tell(new ReplicaKeysRead(read.ShardId, read.RequestId, _self, found));
+    }
+
+    private void Handle(ShardDigest digest)
+    {
+        var mine = _backups.TryGetValue(digest.ShardId, out var store)
+            ? store.BucketDigests(digest.Buckets.Count)
+            : new ulong[digest.Buckets.Count];
+        var differ = new List<int>();
+        for (var i = 0; i < mine.Length; i++)
+            if (mine[i] != digest.Buckets[i])
+                differ.Add(i);
+        Sender.Tell(new DigestMismatch(digest.ShardId, digest.RequestId, _self, differ));
+    }
+
+    /// <summary>Sends this node's backup copy in chunks; a node without one answers a single empty last chunk.</summary>
+    private void Handle(RequestShardCopy request)
+    {
+        var entries = _backups.TryGetValue(request.ShardId, out var store) ? store.ExportAll().ToList() : [];
+        var maxEpoch = store?.MaxVersion().Epoch ?? 0;
+        var chunk = new List<ReplicaEntry>();
+        long bytes = 0;
+        var index = 0;
+        foreach (var entry in entries)
+        {
+            var size = entry.Key.Length * 3L + entry.Value.Length + 32;
+            if (chunk.Count > 0 && bytes + size > CopyChunkBytes)
+            {
+                Sender.Tell(new ShardCopy(request.ShardId, request.RequestId, _self, maxEpoch, index++, false, chunk.ToArray()));
+                chunk.Clear();
+                bytes = 0;
+            }
+
+            chunk.Add(entry);
+            bytes += size;
+        }
+
+        Sender.Tell(new ShardCopy(request.ShardId, request.RequestId, _self, maxEpoch, index, true, chunk.ToArray()));
+    }
+
+    private sealed class SweepTick
+    {
+        public static readonly SweepTick Instance = new();
+    }
+}
+
+/// <summary>Local, from a primary handing its shard off: keep these entries as a copy for the next primary's recovery.</summary>
+internal sealed record AdoptShard(int ShardId, ReplicaEntry[] Entries);
+
+/// <summary>Local, from a primary that finished recovery: it holds the shard now, so this node's backup copy is redundant.</summary>
+internal sealed record DropBackup(int ShardId);
+
+/// <summary>Local query (tests, anti-entropy checks): this node's bucket digests of its backup copy of a shard, or null.</summary>
+internal sealed record GetBackupDigest(int ShardId, int Buckets);

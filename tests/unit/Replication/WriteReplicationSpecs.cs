@@ -1,0 +1,211 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using DistCacheAkka.CacheNode.Entries;
+using DistCacheAkka.CacheNode.Events;
+using DistCacheAkka.CacheNode.Replication;
+using DistCacheAkka.CacheNode.Stats;
+using DistCacheAkka.Messages;
+using DistCacheAkka.Messages.Hashing;
+using DistCacheAkka.Messages.Settings;
+using DistCacheAkka.Tests.Unit.Support;
+
+namespace DistCacheAkka.Tests.Unit.Replication;
+
+// One primary EntryActor with R = 3 whose two backups are probes, so each replica's behaviour is scripted:
+// acknowledgement counting per level (Eventual = WriteLocal, Quorum = WriteMajority, Strong = WriteAll), a slow
+// backup (Quorum answers, Strong waits), a silent one (Strong fails with ConsistencyNotMet naming the counts),
+// batched asynchronous replication of Eventual writes, recovery on start, and Quorum reads with read repair.
+public class WriteReplicationSpecs : TestKit
+{
+    private const string Self = "akka.tcp://distcache@127.0.0.1:1";
+    private const string B = "akka.tcp://distcache@127.0.0.1:2";
+    private const string C = "akka.tcp://distcache@127.0.0.1:3";
+    private const int Shard = 5;
+    private readonly TestProbe _b;
+    private readonly TestProbe _c;
+    private readonly TestProbe _local;
+    private readonly NodeContext _context;
+
+    public WriteReplicationSpecs()
+    {
+        _b = CreateTestProbe("b");
+        _c = CreateTestProbe("c");
+        _local = CreateTestProbe("local");
+        var settings = DistCacheSettings.Create(DistCacheConfig.WithReference("""
+            distcache.shards = 16
+            distcache.replication-factor = 3
+            distcache.operation-timeout = 2s
+            distcache.replication.flush-interval = 20ms
+            distcache.replication.anti-entropy-interval = 1h
+            """));
+        var view = new ReplicaView(Self, 150, 3);
+        view.SetMembers([Self, B, C]);
+        _context = new NodeContext(settings, new ShardResolver(16), new NodeMetrics(), EventInterest.All(), CreateTestProbe().Ref,
+            TimeProvider.System, view, new ProbeTransport(new Dictionary<string, IActorRef> { [Self] = _local.Ref, [B] = _b.Ref, [C] = _c.Ref }));
+    }
+
+    private string KeyOfShard(int index = 0) =>
+        Enumerable.Range(0, 10_000).Select(i => $"k{i}").Where(k => _context.Resolver.ShardOf(k) == Shard).Skip(index).First();
+
+    /// <summary>Starts the primary and lets every node answer its recovery request with an empty copy.</summary>
+    private async Task<IActorRef> StartPrimaryAsync()
+    {
+        var entry = Sys.ActorOf(EntryActor.Props(Shard.ToString(), _context));
+        foreach (var (probe, name) in new[] { (_local, Self), (_b, B), (_c, C) })
+        {
+            var request = await probe.ExpectMsgAsync<RequestShardCopy>();
+            probe.Reply(new ShardCopy(Shard, request.RequestId, name, 0, 0, true, []));
+        }
+
+        // Right after recovery the primary compares digests with its backups (restoring the replication factor).
+        await _b.ExpectMsgAsync<ShardDigest>();
+        await _c.ExpectMsgAsync<ShardDigest>();
+        return entry;
+    }
+
+    [Fact]
+    public async Task Should_answer_Strong_once_every_backup_acknowledged()
+    {
+        var entry = await StartPrimaryAsync();
+        entry.Tell(new Set(KeyOfShard(), [1], CacheExpiry.Never, ConsistencyLevel.Strong));
+
+        var toB = await _b.ExpectMsgAsync<ReplicateEntries>();
+        var toC = await _c.ExpectMsgAsync<ReplicateEntries>();
+        _b.Reply(new ReplicateAck(Shard, toB.BatchId, B));
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(150)); // 2 of 3: not yet
+        _c.Reply(new ReplicateAck(Shard, toC.BatchId, C));
+
+        await ExpectMsgAsync<SetSuccess>();
+        Assert.Equal(toB.Entries[0].Version, toC.Entries[0].Version);
+    }
+
+    [Fact]
+    public async Task Should_answer_Quorum_with_one_slow_backup()
+    {
+        var entry = await StartPrimaryAsync();
+        entry.Tell(new Set(KeyOfShard(), [1], CacheExpiry.Never, ConsistencyLevel.Quorum));
+
+        var toB = await _b.ExpectMsgAsync<ReplicateEntries>();
+        await _c.ExpectMsgAsync<ReplicateEntries>(); // C stays silent
+        _b.Reply(new ReplicateAck(Shard, toB.BatchId, B));
+
+        await ExpectMsgAsync<SetSuccess>();
+    }
+
+    [Fact]
+    public async Task Should_fail_Strong_with_the_counts_when_a_backup_is_silent()
+    {
+        var entry = await StartPrimaryAsync();
+        var key = KeyOfShard();
+        entry.Tell(new Set(key, [1], CacheExpiry.Never, ConsistencyLevel.Strong));
+        var toB = await _b.ExpectMsgAsync<ReplicateEntries>();
+        _b.Reply(new ReplicateAck(Shard, toB.BatchId, B));
+
+        var failure = await ExpectMsgAsync<SetFailure>(TimeSpan.FromSeconds(6));
+
+        Assert.Equal(CacheErrorCode.ConsistencyNotMet, failure.Error.Code);
+        Assert.Equal((2, 3), (failure.Error.AcksReceived, failure.Error.AcksRequired));
+        Assert.Contains("applied by 2 of 3 replicas", failure.Error.Message);
+        Assert.Contains("not rolled back", failure.Error.Message);
+        entry.Tell(new Get(key)); // the write stays applied on the primary
+        Assert.Equal(new byte[] { 1 }, (await ExpectMsgAsync<GetSuccess>()).Value);
+    }
+
+    [Fact]
+    public async Task Should_count_each_backup_once_however_often_it_acknowledges()
+    {
+        var entry = await StartPrimaryAsync();
+        entry.Tell(new Set(KeyOfShard(), [1], CacheExpiry.Never, ConsistencyLevel.Strong));
+        var toB = await _b.ExpectMsgAsync<ReplicateEntries>();
+        await _c.ExpectMsgAsync<ReplicateEntries>();
+
+        for (var i = 0; i < 3; i++)
+            _b.Reply(new ReplicateAck(Shard, toB.BatchId, B));
+
+        var failure = await ExpectMsgAsync<SetFailure>(TimeSpan.FromSeconds(6));
+        Assert.Equal(2, failure.Error.AcksReceived);
+    }
+
+    [Fact]
+    public async Task Should_answer_Eventual_at_once_and_replicate_in_a_batch()
+    {
+        var entry = await StartPrimaryAsync();
+        for (var i = 0; i < 5; i++)
+            entry.Tell(new Set(KeyOfShard(i), [(byte)i], CacheExpiry.Never, ConsistencyLevel.Eventual));
+
+        for (var i = 0; i < 5; i++)
+            await ExpectMsgAsync<SetSuccess>();
+        var batch = await _b.ExpectMsgAsync<ReplicateEntries>();
+        Assert.Equal(5, batch.Entries.Count);
+        Assert.Equal(5, (await _c.ExpectMsgAsync<ReplicateEntries>()).Entries.Count);
+    }
+
+    [Fact]
+    public async Task Should_replicate_a_removal_as_a_tombstone()
+    {
+        var entry = await StartPrimaryAsync();
+        var key = KeyOfShard();
+        entry.Tell(new Remove(key, ConsistencyLevel.Quorum));
+
+        var toB = await _b.ExpectMsgAsync<ReplicateEntries>();
+        _b.Reply(new ReplicateAck(Shard, toB.BatchId, B));
+
+        await ExpectMsgAsync<RemoveSuccess>();
+        Assert.True(toB.Entries[0].IsTombstone);
+        Assert.Equal(key, toB.Entries[0].Key);
+    }
+
+    [Fact]
+    public async Task Should_recover_entries_from_copies_and_write_in_a_newer_epoch()
+    {
+        var key = KeyOfShard();
+        var entry = Sys.ActorOf(EntryActor.Props(Shard.ToString(), _context));
+        var old = new ReplicaEntry(key, [9], new EntryVersion(4, 17), ExpiryKind.None, 0, 0, false);
+        foreach (var (probe, name) in new[] { (_local, Self), (_b, B), (_c, C) })
+        {
+            var request = await probe.ExpectMsgAsync<RequestShardCopy>();
+            probe.Reply(new ShardCopy(Shard, request.RequestId, name, name == C ? 6 : 4, 0, true, name == B ? [old] : []));
+        }
+
+        entry.Tell(new Get(key));
+        var got = await ExpectMsgAsync<GetSuccess>();
+        entry.Tell(new Set(key, [10], CacheExpiry.Never, ConsistencyLevel.Eventual));
+        var set = await ExpectMsgAsync<SetSuccess>();
+
+        Assert.Equal(new byte[] { 9 }, got.Value);
+        Assert.Equal(7, set.Version.Epoch); // above every epoch seen (6)
+    }
+
+    [Fact]
+    public async Task Should_read_at_Quorum_take_the_newest_copy_and_repair_stale_replicas()
+    {
+        var entry = await StartPrimaryAsync();
+        var key = KeyOfShard();
+        entry.Tell(new Set(key, [1], CacheExpiry.Never, ConsistencyLevel.Eventual));
+        await ExpectMsgAsync<SetSuccess>();
+        await _b.ExpectMsgAsync<ReplicateEntries>();
+        await _c.ExpectMsgAsync<ReplicateEntries>();
+
+        entry.Tell(new Get(key, ConsistencyLevel.Quorum));
+        var read = await _b.ExpectMsgAsync<ReadReplicaKeys>();
+        await _c.ExpectMsgAsync<ReadReplicaKeys>();
+        _b.Reply(new ReplicaKeysRead(Shard, read.RequestId, B, [])); // B lost the key
+
+        Assert.Equal(new byte[] { 1 }, (await ExpectMsgAsync<GetSuccess>()).Value);
+        var repair = await _b.ExpectMsgAsync<ReplicateEntries>();
+        Assert.Equal(key, repair.Entries[0].Key);
+    }
+
+    [Fact]
+    public async Task Should_fail_a_Strong_read_when_a_reachable_replica_is_silent()
+    {
+        var entry = await StartPrimaryAsync();
+        entry.Tell(new Get(KeyOfShard(), ConsistencyLevel.Strong));
+        var read = await _b.ExpectMsgAsync<ReadReplicaKeys>();
+        _b.Reply(new ReplicaKeysRead(Shard, read.RequestId, B, []));
+
+        var failure = await ExpectMsgAsync<GetFailure>(TimeSpan.FromSeconds(6));
+        Assert.Equal((2, 3), (failure.Error.AcksReceived, failure.Error.AcksRequired));
+    }
+}
