@@ -11,6 +11,7 @@ internal sealed record NodeSettings(
     int Port,
     IReadOnlyList<(string Host, int Port)> Seeds,
     TimeSpan EventInterestRefresh,
+    TimeSpan WarmUpAfterStable,
     string ManagementHost,
     int ManagementPort,
     string ManagementToken)
@@ -33,6 +34,7 @@ internal sealed record NodeSettings(
             PortOf(c, "node.port"),
             seeds,
             c.GetTimeSpan("node.event-interest-refresh", TimeSpan.FromMilliseconds(500)),
+            c.GetTimeSpan("node.warm-up-after-stable", TimeSpan.FromSeconds(2)),
             NonEmpty(c, "management.host"),
             PortOf(c, "management.port"),
             c.GetString("management.token") ?? "");
