@@ -9,8 +9,9 @@ namespace DistCacheAkka.CacheNode.Cluster;
 /// <summary>
 /// The node's cluster event subscriber. Keeps the <see cref="ReplicaView"/> (data nodes that are Up or Leaving —
 /// a leaving node still serves its copies while it hands its shards off — and which of them are unreachable) and
-/// publishes NodeJoined / NodeLeft. Only the leader of the data role publishes, so each change is announced once
-/// (the cluster leader may be a client, which runs no ClusterEventsActor).
+/// publishes NodeJoined / NodeLeft. Only the oldest Up data node publishes, so each change is announced once, by a
+/// node whose pub-sub registry already knows the subscribers (a leader chosen by address could be the node that
+/// just joined, whose registry has not caught up yet; the cluster leader could even be a client).
 /// </summary>
 internal sealed class ClusterEventsActor : ReceiveActor
 {
@@ -71,7 +72,10 @@ internal sealed class ClusterEventsActor : ReceiveActor
 
     private void PublishIfLeader(DistributedCacheEvent evt)
     {
-        if (_cluster.State.RoleLeader(_dataRole) == _cluster.SelfAddress)
+        var oldest = _cluster.State.Members
+            .Where(m => m.Status == MemberStatus.Up && m.HasRole(_dataRole))
+            .Aggregate((Member?)null, (a, m) => a is null || m.IsOlderThan(a) ? m : a);
+        if (oldest?.Address == _cluster.SelfAddress)
             _events.Tell(evt);
     }
 }

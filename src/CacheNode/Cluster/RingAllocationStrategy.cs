@@ -26,7 +26,9 @@ internal sealed class RingAllocationStrategy(int shards, int virtualNodes, int m
     private IReadOnlyDictionary<int, string>? _plan;
     private HashSet<string> _planMembers = [];
 
-    // The rebalance under way: how many shards were misplaced when it started.
+    // The rebalance under way: the members it is for, and how many shards were misplaced when it started.
+    // A new member set starts a new session, so the totals describe one membership change each.
+    private HashSet<string> _sessionMembers = [];
     private int _sessionTotal;
 
     public void Start(ActorSystem system)
@@ -56,16 +58,24 @@ internal sealed class RingAllocationStrategy(int shards, int virtualNodes, int m
 
         var members = currentShardAllocations.Keys.Select(NameOf).ToList();
         var moves = members.Count == 0 ? [] : _planner.Moves(members, CurrentAssignment(currentShardAllocations));
-        ReportProgress(moves.Count);
+        ReportProgress(members, moves.Count);
         return Task.FromResult<IImmutableSet<string>>(moves.Take(maxPerRound)
             .Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .ToImmutableHashSet());
     }
 
-    private void ReportProgress(int misplaced)
+    private void ReportProgress(IReadOnlyCollection<string> members, int misplaced)
     {
-        if (misplaced > 0 && _sessionTotal == 0)
+        if (!_sessionMembers.SetEquals(members))
+        {
+            _sessionMembers = members.ToHashSet(StringComparer.Ordinal);
             _sessionTotal = misplaced;
+        }
+        else if (misplaced > 0 && _sessionTotal == 0)
+        {
+            _sessionTotal = misplaced;
+        }
+
         if (_sessionTotal == 0)
             return;
         var total = Math.Max(_sessionTotal, misplaced);

@@ -11,6 +11,8 @@ namespace DistCacheAkka.CacheNode.Cluster;
 /// (one coordinator state write per shard, a few milliseconds each) and recovery happen at startup rather than on
 /// the first requests. Waiting for a stable membership keeps nodes that start together from first allocating
 /// everything to the first of them and then rebalancing; a node that joins much later gets its shards by rebalance.
+/// After a data node is removed, it starts every shard again so the removed node's shards are re-allocated and
+/// recovered immediately.
 /// </summary>
 internal sealed class ShardWarmupActor : ReceiveActor, IWithTimers
 {
@@ -24,15 +26,25 @@ internal sealed class ShardWarmupActor : ReceiveActor, IWithTimers
         {
             if (_cluster.SelfMember.Status != MemberStatus.Up)
                 return; // a later member event restarts the timer
-            for (var shard = 0; shard < resolver.Shards; shard++)
-                region.Tell(new ShardRegion.StartEntity(resolver.IdOf(shard)));
-            _cluster.Unsubscribe(Self);
-            Become(() => ReceiveAny(_ => { })); // StartEntityAck and late events
+            StartAll(region, resolver);
+            Become(() =>
+            {
+                // A removed data node leaves its shards unallocated: start them again at once, so re-allocation and
+                // recovery from replicas begin at removal instead of at the first request (failover latency).
+                Receive<MemberRemoved>(_ => StartAll(region, resolver));
+                ReceiveAny(_ => { }); // StartEntityAck and other events
+            });
         });
         ReceiveAny(_ => { });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    private static void StartAll(IActorRef region, ShardResolver resolver)
+    {
+        for (var shard = 0; shard < resolver.Shards; shard++)
+            region.Tell(new ShardRegion.StartEntity(resolver.IdOf(shard)));
+    }
 
     public static Props Props(IActorRef region, ShardResolver resolver, TimeSpan settle) =>
         Akka.Actor.Props.Create(() => new ShardWarmupActor(region, resolver, settle));

@@ -88,7 +88,7 @@ internal static class DemoRunner
             SeedNodes = [$"127.0.0.1:{seed.Port}"],
             ConnectTimeout = TimeSpan.FromSeconds(60),
             RequestTimeout = TimeSpan.FromSeconds(10),
-            ExtraHocon = "akka.loglevel = ERROR",
+            ExtraHocon = DemoHocon + "\nakka.loglevel = ERROR", // the nodes' SBR timings: a client can be the leader
         }, ct);
         var access = (IClientProxyAccess)client;
         var cluster = Akka.Cluster.Cluster.Get(access.System);

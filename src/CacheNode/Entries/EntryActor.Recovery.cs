@@ -15,6 +15,7 @@ internal sealed partial class EntryActor
     private const string LocalReplicator = "/user/" + ActorSelectionTransport.ReplicatorName;
     private readonly HashSet<string> _copiesPending = new(StringComparer.Ordinal);
     private readonly HashSet<string> _copyHolders = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _previousPrimaries = new(StringComparer.Ordinal);
     private long _recoveryId;
     private long _maxEpochSeen;
     private long _recoveredEntries;
@@ -63,6 +64,8 @@ internal sealed partial class EntryActor
                 _recoveredEntries++;
         if (copy.Entries.Count > 0)
             _copyHolders.Add(copy.Replica);
+        if (copy.PreviousPrimary.Length > 0)
+            _previousPrimaries.Add(copy.PreviousPrimary);
         _maxEpochSeen = Math.Max(_maxEpochSeen, copy.MaxEpoch);
         if (copy.IsLast && _copiesPending.Remove(copy.Replica) && _copiesPending.Count == 0)
             FinishRecovery();
@@ -82,8 +85,21 @@ internal sealed partial class EntryActor
         ReleaseStaleCopies();
         if (_recoveredEntries > 0)
             _log.Info("Shard {0} recovered {1} entries; epoch {2}", _shard, _recoveredEntries, _store.Epoch);
+        AnnounceFailover();
         Become(Ready);
         Stash.UnstashAll();
+    }
+
+    /// <summary>
+    /// A failover is a takeover whose previous primary is no longer a data node (a rebalance or a graceful leave
+    /// hands off from a node that is still one while its copy is collected). Announced once, by the new primary.
+    /// </summary>
+    private void AnnounceFailover()
+    {
+        var gone = _previousPrimaries.Where(p => p != _self && !_node.View.Members.Contains(p)).ToList();
+        _previousPrimaries.Clear();
+        if (gone.Count > 0 && _recoveredEntries > 0 && _node.Interest.Wants(CacheEventKind.FailoverOccurred))
+            _node.Events.Tell(new FailoverOccurred(_shard, gone[0], _self, _recoveredEntries, _node.Time.GetUtcNow()));
     }
 
     /// <summary>

@@ -18,6 +18,10 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
     private readonly string _self;
     private readonly Dictionary<int, ShardStore> _backups = new();
 
+    // The primary this node last heard from, per shard: when a new primary asks for the shard while that one is no
+    // longer a data node, the shard failed over.
+    private readonly Dictionary<int, string> _lastPrimary = new();
+
     public ReplicatorActor(NodeContext node)
     {
         _node = node;
@@ -75,6 +79,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
 
     private void Handle(ReplicateEntries batch)
     {
+        _lastPrimary[batch.ShardId] = batch.Primary;
         var store = StoreFor(batch.ShardId);
         foreach (var entry in batch.Entries)
             store.Apply(entry);
@@ -83,6 +88,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
 
     private void Handle(ReplaceBuckets replace)
     {
+        _lastPrimary[replace.ShardId] = replace.Primary;
         var store = StoreFor(replace.ShardId);
         store.DropBuckets(replace.BucketCount, replace.Buckets);
         foreach (var entry in replace.Entries)
@@ -102,6 +108,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
 
     private void Handle(ShardDigest digest)
     {
+        _lastPrimary[digest.ShardId] = digest.Primary;
         var mine = _backups.TryGetValue(digest.ShardId, out var store)
             ? store.BucketDigests(digest.Buckets.Count)
             : new ulong[digest.Buckets.Count];
@@ -117,6 +124,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
     {
         var entries = _backups.TryGetValue(request.ShardId, out var store) ? store.ExportAll().ToList() : [];
         var maxEpoch = store?.MaxVersion().Epoch ?? 0;
+        var previous = _lastPrimary.GetValueOrDefault(request.ShardId, "");
         var chunk = new List<ReplicaEntry>();
         long bytes = 0;
         var index = 0;
@@ -125,7 +133,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
             var size = entry.Key.Length * 3L + entry.Value.Length + 32;
             if (chunk.Count > 0 && bytes + size > CopyChunkBytes)
             {
-                Sender.Tell(new ShardCopy(request.ShardId, request.RequestId, _self, maxEpoch, index++, false, chunk.ToArray()));
+                Sender.Tell(new ShardCopy(request.ShardId, request.RequestId, _self, maxEpoch, index++, false, chunk.ToArray(), previous));
                 chunk.Clear();
                 bytes = 0;
             }
@@ -134,7 +142,8 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
             bytes += size;
         }
 
-        Sender.Tell(new ShardCopy(request.ShardId, request.RequestId, _self, maxEpoch, index, true, chunk.ToArray()));
+        Sender.Tell(new ShardCopy(request.ShardId, request.RequestId, _self, maxEpoch, index, true, chunk.ToArray(), previous));
+        _lastPrimary[request.ShardId] = request.Requester;
     }
 
     private sealed class SweepTick

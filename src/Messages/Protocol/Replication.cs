@@ -58,6 +58,10 @@ public sealed record RequestShardCopy(int ShardId, long RequestId, string Reques
 /// <summary>
 /// A chunk of a node's copy of a shard. <see cref="MaxEpoch"/> is the greatest epoch the node has seen for the
 /// shard; <see cref="IsLast"/> ends the node's answer (a node without a copy answers one empty last chunk).
+/// <see cref="PreviousPrimary"/> is the primary the node last heard from for the shard ("" if none), so the new
+/// primary can tell a failover (that node is gone) from a rebalance.
 /// </summary>
-public sealed record ShardCopy(int ShardId, long RequestId, string Replica, long MaxEpoch, int Chunk, bool IsLast, IReadOnlyList<ReplicaEntry> Entries)
+public sealed record ShardCopy(
+    int ShardId, long RequestId, string Replica, long MaxEpoch, int Chunk, bool IsLast, IReadOnlyList<ReplicaEntry> Entries,
+    string PreviousPrimary = "")
     : IReplicationMessage;

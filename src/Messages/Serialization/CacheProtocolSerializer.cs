@@ -71,7 +71,7 @@ namespace DistCacheAkka.Messages.Serialization;
 ///                         Buckets list&lt;nat int&gt;, Entries list&lt;Entry&gt;
 /// XC  RequestShardCopy    ShardId nat int, RequestId nat long, Requester string
 /// XCC ShardCopy           ShardId nat int, RequestId nat long, Replica string, MaxEpoch long, Chunk nat int,
-///                         IsLast bool, Entries list&lt;Entry&gt;
+///                         IsLast bool, Entries list&lt;Entry&gt;, PreviousPrimary string
 /// </code>
 /// <para>The serializer checks encodings, not meaning: that a bucket index is below BucketCount, or that a
 /// tombstone carries an empty value, is for the receiving actor to judge. MaxEpoch is a plain long, like the Epoch
@@ -435,6 +435,7 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
                 w.WriteNonNegativeVarInt32(m.Chunk, "ShardCopy.Chunk");
                 w.WriteBool(m.IsLast);
                 WriteReplicaEntries(ref w, m.Entries, "ShardCopy.Entries");
+                w.WriteString(m.PreviousPrimary, "ShardCopy.PreviousPrimary");
                 break;
             default:
                 throw NotAProtocolMessage(obj);
@@ -541,7 +542,8 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
                 r.ReadVarInt64(),
                 r.ReadNonNegativeVarInt32("ShardCopy.Chunk"),
                 r.ReadBool(),
-                ReadReplicaEntries(ref r)),
+                ReadReplicaEntries(ref r),
+                r.ReadString()),
             _ => throw new SerializationException(
                 $"Unknown DistCache manifest '{manifest}': the sender speaks a newer protocol or the bytes are not ours."),
         };

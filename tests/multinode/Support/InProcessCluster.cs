@@ -89,7 +89,7 @@ public sealed class InProcessCluster : IAsyncDisposable
             SeedNodes = [SeedEndpoint],
             ClusterSettings = Settings,
             RequestTimeout = TimeSpan.FromSeconds(10),
-            ExtraHocon = "akka.loglevel = WARNING\nakka.cluster.pub-sub.gossip-interval = 300ms",
+            ExtraHocon = TestHocon, // the same SBR timings as the nodes: a client can be the cluster leader
         };
         var client = await DistCacheClient.ConnectAsync(customize?.Invoke(options) ?? options).ConfigureAwait(false);
         _clients.Add(client);

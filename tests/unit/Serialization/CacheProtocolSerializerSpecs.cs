@@ -76,7 +76,7 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
     // shard 5, request 10, "replica", 5 buckets: 0, 3, 127 (FE01), 128 (8002), int.MaxValue
     [InlineData("DigestMismatch", "0A14" + "077265706C696361" + "05" + "0006FE018002FEFFFFFF0F")]
     // shard 9, request 1, the address of node 2 (34 bytes), epoch 0, chunk 0, last, no entries
-    [InlineData("ShardCopy empty last chunk", "1202" + "22" + "616B6B612E7463703A2F2F6469737463616368654031302E302E302E323A34303533" + "00000100")]
+    [InlineData("ShardCopy empty last chunk", "1202" + "22" + "616B6B612E7463703A2F2F6469737463616368654031302E302E302E323A34303533" + "00000100" + "00")]
     public void Should_keep_the_wire_format_of_pinned_messages(string name, string expectedHex)
     {
         Assert.Equal(expectedHex, Convert.ToHexString(_serializer.ToBinary(ProtocolSamples.All[name])));
@@ -174,6 +174,7 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
         { "ReplaceBuckets.Entries", new ReplaceBuckets(1, 1, "p", 4, [], null!) },
         { "RequestShardCopy.Requester", new RequestShardCopy(1, 1, null!) },
         { "ShardCopy.Entries", new ShardCopy(1, 1, "r", 0, 0, true, null!) },
+        { "ShardCopy.PreviousPrimary", new ShardCopy(1, 1, "r", 0, 0, true, [], null!) },
     };
 
     // Ids, counts, bucket indices and ticks are non-negative on the wire; the sender refuses a negative one

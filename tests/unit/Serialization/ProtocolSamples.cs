@@ -189,7 +189,7 @@ internal static class ProtocolSamples
             ["ReplaceBuckets 1000 entries"] = new ReplaceBuckets(6, 13, node1, 64, Enumerable.Range(0, 64).ToArray(), manyEntries),
             ["RequestShardCopy"] = new RequestShardCopy(9, 1, node1),
             ["RequestShardCopy extremes"] = new RequestShardCopy(int.MaxValue, long.MaxValue, ""),
-            ["ShardCopy"] = new ShardCopy(9, 1, node2, 4, 0, false, [live, sliding]),
+            ["ShardCopy"] = new ShardCopy(9, 1, node2, 4, 0, false, [live, sliding], node2),
             ["ShardCopy empty last chunk"] = new ShardCopy(9, 1, node2, 0, 0, true, []),
             ["ShardCopy extremes"] = new ShardCopy(int.MaxValue, long.MaxValue, unicodeKey, long.MaxValue, int.MaxValue, true,
                 [maxTicks, tombstone]),
