@@ -30,6 +30,7 @@ internal sealed class RingAllocationStrategy(int shards, int virtualNodes, int m
     // A new member set starts a new session, so the totals describe one membership change each.
     private HashSet<string> _sessionMembers = [];
     private int _sessionTotal;
+    private IReadOnlyList<string> _lastRound = [];
 
     public void Start(ActorSystem system)
     {
@@ -53,15 +54,23 @@ internal sealed class RingAllocationStrategy(int shards, int virtualNodes, int m
     public Task<IImmutableSet<string>> Rebalance(
         IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations, IImmutableSet<string> rebalanceInProgress)
     {
+        // The previous round's shards are handed off by now (or still in progress, then retried next round): start
+        // them at their new home, so they recover their entries now rather than on their first request.
+        if (_lastRound.Count > 0 && rebalanceInProgress.Count == 0)
+        {
+            _system?.ActorSelection("/user/distcache-warmup").Tell(new StartShards(_lastRound));
+            _lastRound = [];
+        }
+
         if (rebalanceInProgress.Count > 0 || _system is null || !Akka.Cluster.Cluster.Get(_system).State.Unreachable.IsEmpty)
             return Task.FromResult<IImmutableSet<string>>(ImmutableHashSet<string>.Empty);
 
         var members = currentShardAllocations.Keys.Select(NameOf).ToList();
         var moves = members.Count == 0 ? [] : _planner.Moves(members, CurrentAssignment(currentShardAllocations));
         ReportProgress(members, moves.Count);
-        return Task.FromResult<IImmutableSet<string>>(moves.Take(maxPerRound)
-            .Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .ToImmutableHashSet());
+        var round = moves.Take(maxPerRound).Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        _lastRound = round;
+        return Task.FromResult<IImmutableSet<string>>(round.ToImmutableHashSet());
     }
 
     private void ReportProgress(IReadOnlyCollection<string> members, int misplaced)

@@ -32,6 +32,11 @@ internal sealed class ShardWarmupActor : ReceiveActor, IWithTimers
                 // A removed data node leaves its shards unallocated: start them again at once, so re-allocation and
                 // recovery from replicas begin at removal instead of at the first request (failover latency).
                 Receive<MemberRemoved>(_ => StartAll(region, resolver));
+                Receive<StartShards>(start =>
+                {
+                    foreach (var id in start.ShardIds)
+                        region.Tell(new ShardRegion.StartEntity(id));
+                });
                 ReceiveAny(_ => { }); // StartEntityAck and other events
             });
         });
@@ -59,3 +64,6 @@ internal sealed class ShardWarmupActor : ReceiveActor, IWithTimers
         public static readonly Warm Instance = new();
     }
 }
+
+/// <summary>Local, from the allocation strategy: start these shards (just moved by a rebalance) at their new home.</summary>
+internal sealed record StartShards(IReadOnlyList<string> ShardIds);

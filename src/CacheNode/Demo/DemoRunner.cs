@@ -19,7 +19,9 @@ internal static class DemoRunner
 {
     private const string DemoHocon = """
         akka.loglevel = WARNING
-        akka.cluster.split-brain-resolver.stable-after = 5s
+        akka.cluster.split-brain-resolver.stable-after = 3s
+        # The demo's cluster has 3 data nodes: members become Up together, so the first allocation is already balanced.
+        akka.cluster.role.cache.min-nr-of-members = 3
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
         akka.cluster.sharding.retry-interval = 500ms
         distcache.node.event-interest-refresh = 200ms
@@ -59,7 +61,7 @@ internal static class DemoRunner
             AppDomain.CurrentDomain.ProcessExit -= onExit;
         }
 
-        Header(9, "Summary");
+        Header(8, "Summary");
         Table(["check", "result", "detail"], checks.Select(c => (IReadOnlyList<string>)[c.Check, c.Passed ? "PASS" : "FAIL", c.Detail]));
         var allPassed = checks.Count > 0 && checks.All(c => c.Passed);
         Console.WriteLine();
@@ -87,16 +89,19 @@ internal static class DemoRunner
         {
             SeedNodes = [$"127.0.0.1:{seed.Port}"],
             ConnectTimeout = TimeSpan.FromSeconds(60),
-            RequestTimeout = TimeSpan.FromSeconds(10),
-            ExtraHocon = DemoHocon + "\nakka.loglevel = ERROR", // the nodes' SBR timings: a client can be the leader
+            RequestTimeout = TimeSpan.FromSeconds(3), // also the granularity of the failover probe
+            ExtraHocon = DemoHocon + "\nakka.loglevel = OFF\nakka.stdout-loglevel = OFF", // the nodes' SBR timings: a client can be the leader
         }, ct);
         var access = (IClientProxyAccess)client;
+        using var events = new DemoEvents(client, ct);
         var cluster = Akka.Cluster.Cluster.Get(access.System);
         await WaitAsync(() => DataMembers(cluster, settings).Count == 3, TimeSpan.FromSeconds(60), "3 data nodes Up", ct);
         Console.WriteLine($"Cluster formed in {started.Elapsed.TotalSeconds:0.0} s.");
         Table(["address", "roles", "status"], cluster.State.Members.OrderBy(m => m.Address.Port).Select(m =>
             (IReadOnlyList<string>)[m.Address.ToString(), string.Join(",", m.Roles.OrderBy(r => r)), m.Status.ToString()]));
         checks.Add(("3 data nodes and the client are Up", true, $"{cluster.State.Members.Count} members"));
+        var allocated = await WaitForAllShardsAsync(access, settings, ct);
+        Console.WriteLine($"All {allocated} shards allocated and recovered {started.Elapsed.TotalSeconds:0.0} s after start (nodes warm every shard up once membership is stable).");
 
         Header(2, "Consistent hashing: 100,000 keys");
         var keys = Enumerable.Range(0, KeyCount).Select(i => $"user:{i}").ToList();
@@ -129,8 +134,9 @@ internal static class DemoRunner
         var ring = new HashRing<string>(DataMembers(cluster, settings).Select(m => m.Address.ToString()), settings.VirtualNodes);
         Console.WriteLine();
         Console.WriteLine($"Key '{sample}': XxHash64 {KeyHasher.Hash(sample):x16} -> shard {shard} of {settings.Shards} -> primary {location.ShardRegion}");
-        Console.WriteLine($"  ring preference order of shard {shard}: {string.Join(" > ", ring.PreferenceOrder(HashRing<string>.ShardPosition(shard)))}");
-        Console.WriteLine("  (backups on the next nodes of that order arrive with replication; this build keeps the primary copy only)");
+        var primary = location.ShardRegion.ToString();
+        var backups = ring.PreferenceOrder(HashRing<string>.ShardPosition(shard)).Where(n => n != primary).Take(settings.ReplicationFactor - 1);
+        Console.WriteLine($"  replicas (R = {settings.ReplicationFactor}): primary {primary}; backup {string.Join(", ", backups)} (next in the shard's ring order)");
 
         Header(3, "Consistency levels: latency of single operations");
         var rows = new List<IReadOnlyList<string>>();
@@ -158,7 +164,7 @@ internal static class DemoRunner
         }
 
         Table(["level", "set p50 ms", "set p99 ms", "get p50 ms", "get p99 ms"], rows);
-        Console.WriteLine("  (300 sequential operations per level from one client; levels differ once replication lands)");
+        Console.WriteLine($"  (300 sequential operations per level from one client; R = {settings.ReplicationFactor}: Strong and Quorum wait for the backup, Eventual replies once the primary applied it)");
         checks.Add(("900 writes and reads at three levels read back", true, "every value matched"));
 
         Header(4, "Batch operations: 1,000 keys");
@@ -184,22 +190,26 @@ internal static class DemoRunner
 
         Header(5, "Statistics");
         stats = await client.GetStatsAsync(ct);
-        Table(["node", "entries", "MiB", "hits", "misses", "sets", "removes", "shards", "key share"], stats.Nodes.Select(n => (IReadOnlyList<string>)
+        Table(["node", "entries", "backups", "MiB", "hits", "misses", "sets", "removes", "shards", "key share"], stats.Nodes.Select(n => (IReadOnlyList<string>)
         [
-            n.Node, n.PrimaryEntries.ToString("N0"), $"{n.Bytes / 1048576.0:0.0}", n.Hits.ToString("N0"), n.Misses.ToString("N0"),
+            n.Node, n.PrimaryEntries.ToString("N0"), n.BackupEntries.ToString("N0"), $"{n.Bytes / 1048576.0:0.0}", n.Hits.ToString("N0"), n.Misses.ToString("N0"),
             n.Sets.ToString("N0"), n.Removes.ToString("N0"), n.ShardsOwned.ToString(), $"{n.KeySharePercent:0.0}%",
         ]));
         Console.WriteLine($"  total: {stats.TotalEntries:N0} entries, {stats.TotalBytes / 1048576.0:0.0} MiB, hit ratio {stats.HitRatio:P1}, {stats.ShardsOwned} shards");
         checks.Add(("stats answered by every node", stats.Nodes.Count == 3 && stats.UnansweredNodes.Count == 0, $"{stats.Nodes.Count} nodes"));
+        await WaitAsync(() => client.GetStatsAsync(ct).Result.TotalBackupEntries >= stats.TotalEntries, TimeSpan.FromSeconds(30), "every entry to have a backup", ct);
+        var backed = (await client.GetStatsAsync(ct)).TotalBackupEntries;
+        checks.Add(("every entry has a backup copy (R = 2)", backed >= stats.TotalEntries, $"{backed:N0} backup entries"));
 
-        Header(6, "Node failure");
-        Console.WriteLine("  Not in this build: replication and failover (recovery of a killed node's shards) are the next issues.");
-        Header(7, "Rebalancing");
-        Console.WriteLine("  Not in this build: rebalancing on join needs recovery from replicas first.");
+        Header(6, "Node failure: kill -9 of worker-2");
+        await FailoverAsync(nodes, client, cluster, keys, checks, events, ct);
+
+        Header(7, "Rebalancing: a new node joins");
+        await RebalanceAsync(nodes, seed.Port, client, cluster, keys, checks, events, ct);
 
         if (keepRunning)
         {
-            Header(8, "Keep running");
+            Header(9, "Keep running");
             foreach (var (name, _, port) in nodes.Children)
                 Console.WriteLine($"  {name}: akka.tcp://distcache@127.0.0.1:{port}");
             Console.WriteLine("  Press Ctrl+C to stop the cluster.");
@@ -211,6 +221,138 @@ internal static class DemoRunner
             {
             }
         }
+    }
+
+    /// <summary>Waits until the sharding coordinator reports every shard allocated to a region.</summary>
+    private static async Task<int> WaitForAllShardsAsync(IClientProxyAccess access, DistCacheSettings settings, CancellationToken ct)
+    {
+        var region = ClusterSharding.Get(access.System).ShardRegionProxy(settings.RegionName);
+        var allocated = 0;
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (allocated < settings.Shards)
+        {
+            if (DateTime.UtcNow > until)
+                throw new TimeoutException($"Only {allocated} of {settings.Shards} shards were allocated after 60 s.");
+            var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(3)), TimeSpan.FromSeconds(5), ct);
+            allocated = stats.Regions.Values.Sum(r => r.Stats.Count);
+            if (allocated < settings.Shards)
+                await Task.Delay(200, ct);
+        }
+
+        return allocated;
+    }
+
+    private static async Task FailoverAsync(ChildNodes nodes, IDistCacheClient client, Akka.Cluster.Cluster cluster, List<string> keys,
+        List<(string, bool, string)> checks, DemoEvents events, CancellationToken ct)
+    {
+        var victim = nodes.Children.Single(c => c.Name == "worker-2");
+        var clock = Stopwatch.StartNew();
+        nodes.Kill("worker-2");
+        Console.WriteLine($"  {clock.Elapsed.TotalSeconds,5:0.0} s  SIGKILL sent to worker-2 (port {victim.Port})");
+        await WaitAsync(() => cluster.State.Unreachable.Any(m => m.Address.Port == victim.Port), TimeSpan.FromSeconds(30), "the failure to be detected", ct);
+        Console.WriteLine($"  {clock.Elapsed.TotalSeconds,5:0.0} s  worker-2 detected unreachable; reads of its shards wait for failover");
+        await WaitAsync(() => cluster.State.Members.All(m => m.Address.Port != victim.Port), TimeSpan.FromSeconds(60), "the dead node to be removed", ct);
+        Console.WriteLine($"  {clock.Elapsed.TotalSeconds,5:0.0} s  split brain resolver downed it; removed from the cluster");
+
+        var probe = DemoKeysCoveringEveryShard();
+        var resumed = false;
+        while (!resumed && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            try
+            {
+                await client.SetMultipleAsync(probe, consistency: ConsistencyLevel.Quorum, ct: ct);
+                resumed = true;
+            }
+            catch (Exception e) when (e is DistCacheBatchException or DistCacheTimeoutException)
+            {
+                // shards still being re-allocated: try again
+            }
+        }
+
+        var window = clock.Elapsed;
+        Console.WriteLine($"  {window.TotalSeconds,5:0.0} s  Quorum writes to all 1,024 shards succeed again");
+        await WaitAsync(() => events.Failovers.Count > 0, TimeSpan.FromSeconds(10), "FailoverOccurred events", ct);
+        var failovers = events.Failovers;
+        Console.WriteLine($"  FailoverOccurred events: {failovers.Count} shards, {failovers.Sum(f => f.KeysRecovered):N0} keys recovered from backups, e.g.");
+        foreach (var f in failovers.Take(3))
+            Console.WriteLine($"    shard {f.ShardId,4}: {f.FromNode} -> {f.ToNode}, {f.KeysRecovered} keys");
+
+        var readable = await CountReadableAsync(client, keys, ct);
+        checks.Add(("writes resume after kill -9", resumed, $"{window.TotalSeconds:0.0} s after the kill"));
+        checks.Add(("FailoverOccurred events arrived", failovers.Count > 0, $"{failovers.Count} shards"));
+        checks.Add(("no acknowledged key lost to kill -9", readable == keys.Count, $"{readable:N0} of {keys.Count:N0} readable"));
+    }
+
+    private static async Task RebalanceAsync(ChildNodes nodes, int seedPort, IDistCacheClient client, Akka.Cluster.Cluster cluster,
+        List<string> keys, List<(string, bool, string)> checks, DemoEvents events, CancellationToken ct)
+    {
+        var settings = DistCacheSettings.Default;
+        var joiner = nodes.Start("worker-3", "worker", seedPort);
+        var clock = Stopwatch.StartNew();
+        await WaitAsync(() => cluster.State.Members.Any(m => m.Address.Port == joiner.Port && m.Status == MemberStatus.Up), TimeSpan.FromSeconds(60), "worker-3 Up", ct);
+        Console.WriteLine($"  worker-3 (port {joiner.Port}) is Up after {clock.Elapsed.TotalSeconds:0.0} s; shards move to it in rounds:");
+        RebalancingProgress? last = null;
+        while (clock.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            var progress = events.LatestProgress;
+            if (progress is not null && progress != last && progress.ShardsTotal > 0)
+            {
+                last = progress;
+                Console.WriteLine($"  [{Bar(progress.ShardsMoved, progress.ShardsTotal, 30),-30}] {progress.Percent,5:0.0}%  {progress.ShardsMoved}/{progress.ShardsTotal} shards");
+                if (progress.ShardsMoved == progress.ShardsTotal)
+                    break;
+            }
+
+            await Task.Delay(250, ct);
+        }
+
+        var stats = await client.GetStatsAsync(ct);
+        var newNode = stats.Nodes.SingleOrDefault(n => n.Node.EndsWith($":{joiner.Port}", StringComparison.Ordinal));
+        var idealShards = settings.Shards / 3.0;
+        var moved = last?.ShardsTotal ?? 0;
+        Console.WriteLine($"  moved {moved} shards (ideal S/N = {idealShards:0}) and {newNode?.PrimaryEntries ?? 0:N0} keys " +
+                          $"(ideal 1/N of {stats.TotalEntries:N0} = {stats.TotalEntries / 3.0:N0}) in {clock.Elapsed.TotalSeconds:0.0} s");
+        var readable = await CountReadableAsync(client, keys, ct);
+        checks.Add(("rebalance reached 100%", last is not null && last.ShardsMoved == last.ShardsTotal, last is null ? "no progress seen" : $"{last.ShardsMoved}/{last.ShardsTotal}"));
+        checks.Add(("join moved about 1/N of the shards", moved > 0 && moved <= (int)Math.Ceiling(idealShards) + 1, $"{moved} vs ideal {idealShards:0}"));
+        checks.Add(("no key lost to rebalancing", readable == keys.Count, $"{readable:N0} of {keys.Count:N0} readable"));
+    }
+
+    /// <summary>Keys whose values the demo wrote and still expects: the first 1,000 were rewritten by the batch section.</summary>
+    private static string Expected(string key) =>
+        int.Parse(key.AsSpan(5)) < 1_000 ? $"batch {key}" : $"value of {key}";
+
+    private static async Task<int> CountReadableAsync(IDistCacheClient client, List<string> keys, CancellationToken ct)
+    {
+        var readable = 0;
+        foreach (var chunk in keys.Chunk(5_000))
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    var values = await client.GetMultipleAsync<string>(chunk, ct: ct);
+                    readable += chunk.Count(k => values.TryGetValue(k, out var v) && v == Expected(k));
+                    break;
+                }
+                catch (Exception e) when (attempt < 5 && e is DistCacheBatchException or DistCacheTimeoutException)
+                {
+                    // a shard in transit: read the chunk again
+                }
+            }
+        }
+
+        return readable;
+    }
+
+    private static Dictionary<string, int> DemoKeysCoveringEveryShard() => EveryShard(new ShardResolver(DistCacheSettings.Default.Shards));
+
+    private static Dictionary<string, int> EveryShard(ShardResolver resolver)
+    {
+        var byShard = new Dictionary<int, string>();
+        for (var i = 0; byShard.Count < resolver.Shards; i++)
+            byShard.TryAdd(resolver.ShardOf($"probe:{i}"), $"probe:{i}");
+        return byShard.Values.ToDictionary(k => k, _ => 1);
     }
 
     private static IReadOnlyList<Member> DataMembers(Akka.Cluster.Cluster cluster, DistCacheSettings settings) =>
