@@ -22,6 +22,10 @@ internal sealed class ClusterEventsActor : ReceiveActor
     private readonly TimeProvider _time;
     private readonly HashSet<Address> _downed = [];
 
+    // The membership as the events describe it. Cluster.State is updated by another subscriber and can lag behind
+    // the event being handled, so the view is built from the events themselves.
+    private readonly Dictionary<UniqueAddress, Member> _members = new();
+
     public ClusterEventsActor(IActorRef events, ReplicaView view, string dataRole, TimeProvider time)
     {
         _events = events;
@@ -30,20 +34,27 @@ internal sealed class ClusterEventsActor : ReceiveActor
         _time = time;
         Receive<CurrentClusterState>(state =>
         {
-            RefreshMembers(state.Members);
+            foreach (var member in state.Members)
+                _members[member.UniqueAddress] = member;
+            RefreshMembers();
             foreach (var member in state.Unreachable)
                 _view.MarkUnreachable(member.Address.ToString());
         });
         Receive<MemberUp>(up =>
         {
-            RefreshMembers(_cluster.State.Members);
+            Track(up.Member);
             if (up.Member.HasRole(_dataRole))
                 PublishIfLeader(new NodeJoined(up.Member.Address.ToString(), up.Member.Roles.ToArray(), _time.GetUtcNow()));
         });
-        Receive<MemberDowned>(down => _downed.Add(down.Member.Address));
+        Receive<MemberDowned>(down =>
+        {
+            Track(down.Member);
+            _downed.Add(down.Member.Address);
+        });
         Receive<MemberRemoved>(removed =>
         {
-            RefreshMembers(_cluster.State.Members);
+            _members.Remove(removed.Member.UniqueAddress);
+            RefreshMembers();
             if (!removed.Member.HasRole(_dataRole))
                 return;
             var reason = _downed.Remove(removed.Member.Address) || removed.PreviousStatus == MemberStatus.Down
@@ -51,7 +62,7 @@ internal sealed class ClusterEventsActor : ReceiveActor
                 : NodeLeftReason.Graceful;
             PublishIfLeader(new NodeLeft(removed.Member.Address.ToString(), reason, _time.GetUtcNow()));
         });
-        Receive<IMemberEvent>(_ => RefreshMembers(_cluster.State.Members));
+        Receive<IMemberEvent>(e => Track(e.Member));
         Receive<UnreachableMember>(e => _view.MarkUnreachable(e.Member.Address.ToString()));
         Receive<ReachableMember>(e => _view.MarkReachable(e.Member.Address.ToString()));
     }
@@ -64,15 +75,21 @@ internal sealed class ClusterEventsActor : ReceiveActor
 
     protected override void PostStop() => _cluster.Unsubscribe(Self);
 
-    private void RefreshMembers(IEnumerable<Member> members) =>
-        _view.SetMembers(members
+    private void Track(Member member)
+    {
+        _members[member.UniqueAddress] = member;
+        RefreshMembers();
+    }
+
+    private void RefreshMembers() =>
+        _view.SetMembers(_members.Values
             .Where(m => m.HasRole(_dataRole) && m.Status is MemberStatus.Up or MemberStatus.Leaving)
             .Select(m => m.Address.ToString())
             .ToList());
 
     private void PublishIfLeader(DistributedCacheEvent evt)
     {
-        var oldest = _cluster.State.Members
+        var oldest = _members.Values
             .Where(m => m.Status == MemberStatus.Up && m.HasRole(_dataRole))
             .Aggregate((Member?)null, (a, m) => a is null || m.IsOlderThan(a) ? m : a);
         if (oldest?.Address == _cluster.SelfAddress)

@@ -163,7 +163,7 @@ internal sealed partial class EntryActor
         var buckets = _node.Settings.DigestBuckets;
         var entries = _store.ExportBuckets(buckets, mismatch.Buckets);
         var first = true;
-        foreach (var chunk in Chunks(entries))
+        foreach (var chunk in SizeChunks.Split(entries, SizeChunks.Of, _node.Settings.MaxBatchBytes))
         {
             IReplicationMessage message = first
                 ? new ReplaceBuckets(_shard, 0, _self, buckets, mismatch.Buckets, chunk)
@@ -174,28 +174,6 @@ internal sealed partial class EntryActor
 
         if (first)
             _node.Transport.Send(mismatch.Replica, new ReplaceBuckets(_shard, 0, _self, buckets, mismatch.Buckets, []), Self);
-    }
-
-    private IEnumerable<ReplicaEntry[]> Chunks(IEnumerable<ReplicaEntry> entries)
-    {
-        var chunk = new List<ReplicaEntry>();
-        long bytes = 0;
-        foreach (var entry in entries)
-        {
-            var size = (entry.Key.Length * 3L) + entry.Value.Length + 32;
-            if (chunk.Count > 0 && bytes + size > _node.Settings.MaxBatchBytes)
-            {
-                yield return chunk.ToArray();
-                chunk.Clear();
-                bytes = 0;
-            }
-
-            chunk.Add(entry);
-            bytes += size;
-        }
-
-        if (chunk.Count > 0)
-            yield return chunk.ToArray();
     }
 
     private sealed class PendingWrite(

@@ -125,24 +125,12 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         var entries = _backups.TryGetValue(request.ShardId, out var store) ? store.ExportAll().ToList() : [];
         var maxEpoch = store?.MaxVersion().Epoch ?? 0;
         var previous = _lastPrimary.GetValueOrDefault(request.ShardId, "");
-        var chunk = new List<ReplicaEntry>();
-        long bytes = 0;
-        var index = 0;
-        foreach (var entry in entries)
-        {
-            var size = entry.Key.Length * 3L + entry.Value.Length + 32;
-            if (chunk.Count > 0 && bytes + size > CopyChunkBytes)
-            {
-                Sender.Tell(new ShardCopy(request.ShardId, request.RequestId, _self, maxEpoch, index++, false, chunk.ToArray(), previous));
-                chunk.Clear();
-                bytes = 0;
-            }
-
-            chunk.Add(entry);
-            bytes += size;
-        }
-
-        Sender.Tell(new ShardCopy(request.ShardId, request.RequestId, _self, maxEpoch, index, true, chunk.ToArray(), previous));
+        var chunks = SizeChunks.Split(entries, SizeChunks.Of, CopyChunkBytes).ToList();
+        for (var index = 0; index < chunks.Count - 1; index++)
+            Sender.Tell(new ShardCopy(request.ShardId, request.RequestId, _self, maxEpoch, index, false, chunks[index], previous));
+        var lastIndex = Math.Max(0, chunks.Count - 1);
+        ReplicaEntry[] last = chunks.Count == 0 ? [] : chunks[^1];
+        Sender.Tell(new ShardCopy(request.ShardId, request.RequestId, _self, maxEpoch, lastIndex, true, last, previous));
         _lastPrimary[request.ShardId] = request.Requester;
     }
 

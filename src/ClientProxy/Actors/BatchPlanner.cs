@@ -17,7 +17,7 @@ public static class BatchPlanner
     {
         var result = new List<GetMany>();
         foreach (var group in keys.Distinct(StringComparer.Ordinal).GroupBy(resolver.ShardOf).OrderBy(g => g.Key))
-            foreach (var chunk in Chunk(group, k => (k.Length * 3) + PerEntryOverhead, maxBatchBytes))
+            foreach (var chunk in SizeChunks.Split(group, k => (k.Length * 3) + PerEntryOverhead, maxBatchBytes))
                 result.Add(new GetMany(group.Key, chunk, level));
         return result;
     }
@@ -33,30 +33,8 @@ public static class BatchPlanner
 
         var result = new List<SetMany>();
         foreach (var group in unique.Values.GroupBy(i => resolver.ShardOf(i.Key)).OrderBy(g => g.Key))
-            foreach (var chunk in Chunk(group, i => (i.Key.Length * 3) + i.Value.Length + PerEntryOverhead, maxBatchBytes))
+            foreach (var chunk in SizeChunks.Split(group, i => (i.Key.Length * 3) + i.Value.Length + PerEntryOverhead, maxBatchBytes))
                 result.Add(new SetMany(group.Key, chunk, expiry, level));
         return result;
-    }
-
-    private static IEnumerable<T[]> Chunk<T>(IEnumerable<T> items, Func<T, long> sizeOf, int maxBytes)
-    {
-        var chunk = new List<T>();
-        long size = 0;
-        foreach (var item in items)
-        {
-            var itemSize = sizeOf(item);
-            if (chunk.Count > 0 && size + itemSize > maxBytes)
-            {
-                yield return chunk.ToArray();
-                chunk.Clear();
-                size = 0;
-            }
-
-            chunk.Add(item);
-            size += itemSize;
-        }
-
-        if (chunk.Count > 0)
-            yield return chunk.ToArray();
     }
 }

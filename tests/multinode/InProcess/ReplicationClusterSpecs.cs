@@ -97,20 +97,7 @@ public class ReplicationClusterSpecs
         return theirs is null ? !requireCopy && mine.All(d => d == 0) : mine.SequenceEqual(theirs);
     }
 
-    /// <summary>Shard id → address of the node hosting it (each node reports its local shards).</summary>
-    internal static async Task<Dictionary<int, string>> OwnersAsync(InProcessCluster cluster)
-    {
-        var owners = new Dictionary<int, string>();
-        foreach (var node in cluster.Nodes)
-        {
-            var region = node.Services.GetRequiredService<ActorRegistry>().Get<CacheRegion>();
-            var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(10));
-            foreach (var shard in state.Shards)
-                owners[int.Parse(shard.ShardId)] = Akka.Cluster.Cluster.Get(InProcessCluster.SystemOf(node)).SelfAddress.ToString();
-        }
-
-        return owners;
-    }
+    internal static Task<Dictionary<int, string>> OwnersAsync(InProcessCluster cluster) => cluster.OwnersAsync();
 
     internal static IHost NodeAt(InProcessCluster cluster, string address) =>
         cluster.Nodes.Single(n => Akka.Cluster.Cluster.Get(InProcessCluster.SystemOf(n)).SelfAddress.ToString() == address);
@@ -124,19 +111,5 @@ public class ReplicationClusterSpecs
         return Enumerable.Range(0, 100_000).Select(i => prefix + i).First(k => owners[resolver.ShardOf(k)] == address);
     }
 
-    /// <summary>Waits until every shard is allocated and every node holds floor(S/N) or ceil(S/N) of them (warm-up
-    /// and rebalancing done), and returns the placement.</summary>
-    internal static async Task<Dictionary<int, string>> AwaitSettledAsync(InProcessCluster cluster)
-    {
-        var shards = cluster.Settings.Shards;
-        var nodes = cluster.Nodes.Count;
-        Dictionary<int, string> owners = [];
-        await Eventually.HoldsAsync(async () =>
-        {
-            owners = await OwnersAsync(cluster);
-            var perNode = owners.Values.GroupBy(v => v).Select(g => g.Count()).ToList();
-            return owners.Count == shards && perNode.Count == nodes && perNode.All(c => c >= shards / nodes && c <= (shards + nodes - 1) / nodes);
-        }, TimeSpan.FromSeconds(60), "every shard allocated and the placement balanced");
-        return owners;
-    }
+    internal static Task<Dictionary<int, string>> AwaitSettledAsync(InProcessCluster cluster) => cluster.AwaitSettledAsync();
 }

@@ -24,6 +24,7 @@ public sealed class FailoverProcessSpecs(ITestOutputHelper output) : IDisposable
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
         distcache.operation-timeout = 2s
         distcache.node.warm-up-after-stable = 1s
+        akka.cluster.role.cache.min-nr-of-members = 3
         """;
 
     [Fact]
@@ -45,6 +46,7 @@ public sealed class FailoverProcessSpecs(ITestOutputHelper output) : IDisposable
         var cluster = Cluster.Get(((IClientProxyAccess)client).System);
         await Eventually.HoldsAsync(() => cluster.State.Members.Count(m => m.Status == MemberStatus.Up && m.HasRole("cache")) == 3,
             TimeSpan.FromSeconds(60), "3 data nodes Up");
+        await ShardReadiness.WaitAllAllocatedAsync(client);
         using var events = new EventRecorder(client, CacheEventKind.FailoverOccurred, CacheEventKind.RebalancingProgress);
 
         var values = Enumerable.Range(0, 20_000).ToDictionary(i => $"failover:{i}", i => i);

@@ -39,6 +39,7 @@ public class NodeProcessSpecs
         var cluster = Cluster.Get(((IClientProxyAccess)client).System);
         await Eventually.HoldsAsync(() => cluster.State.Members.Count(m => m.Status == MemberStatus.Up) == 3,
             TimeSpan.FromSeconds(60), "seed, worker and client Up");
+        await ShardReadiness.WaitAllAllocatedAsync(client);
         await client.SetAsync("process:hello", "world");
         Assert.Equal("world", await client.GetAsync<string>("process:hello"));
 

@@ -44,13 +44,16 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     public static async Task<InProcessCluster> StartAsync(int dataNodes, string extraHocon = "", TimeSpan? deadline = null)
     {
-        var cluster = new InProcessCluster(TestHocon + "\n" + extraHocon);
+        // The nodes of a test cluster become Up together (min-nr-of-members), so the warm-up allocates every shard
+        // evenly at once instead of to the first node and then rebalancing.
+        var cluster = new InProcessCluster($"{TestHocon}\nakka.cluster.role.cache.min-nr-of-members = {dataNodes}\n{extraHocon}");
         try
         {
             await cluster.AddNodeAsync().ConfigureAwait(false);
             for (var i = 1; i < dataNodes; i++)
                 await cluster.AddNodeAsync().ConfigureAwait(false);
             await cluster.AwaitUpAsync(dataNodes, deadline ?? TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            await cluster.AwaitSettledAsync().ConfigureAwait(false);
             return cluster;
         }
         catch
@@ -94,6 +97,46 @@ public sealed class InProcessCluster : IAsyncDisposable
         var client = await DistCacheClient.ConnectAsync(customize?.Invoke(options) ?? options).ConfigureAwait(false);
         _clients.Add(client);
         return client;
+    }
+
+    /// <summary>Shard id → address of the node hosting it (each node reports its local shards).</summary>
+    public async Task<Dictionary<int, string>> OwnersAsync()
+    {
+        var owners = new Dictionary<int, string>();
+        foreach (var node in _nodes)
+        {
+            var region = node.Services.GetRequiredService<Akka.Hosting.ActorRegistry>().Get<CacheNode.Hosting.CacheRegion>();
+            var state = await region.Ask<Akka.Cluster.Sharding.CurrentShardRegionState>(Akka.Cluster.Sharding.GetShardRegionState.Instance, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            foreach (var shard in state.Shards)
+                owners[int.Parse(shard.ShardId)] = Akka.Cluster.Cluster.Get(SystemOf(node)).SelfAddress.ToString();
+        }
+
+        return owners;
+    }
+
+    /// <summary>Waits until every shard is allocated and every node holds floor(S/N) or ceil(S/N) of them (warm-up
+    /// and rebalancing done), and returns the placement.</summary>
+    public async Task<Dictionary<int, string>> AwaitSettledAsync()
+    {
+        var shards = Settings.Shards;
+        var nodes = _nodes.Count;
+        Dictionary<int, string> owners = [];
+        await Eventually.HoldsAsync(async () =>
+        {
+            owners = await OwnersAsync().ConfigureAwait(false);
+            var perNode = owners.Values.GroupBy(v => v).Select(g => g.Count()).ToList();
+            return owners.Count == shards && perNode.Count == nodes && perNode.All(c => c >= shards / nodes && c <= (shards + nodes - 1) / nodes);
+        }, TimeSpan.FromSeconds(90), "every shard allocated and the placement balanced").ConfigureAwait(false);
+        return owners;
+    }
+
+    /// <summary>Stops a node gracefully (coordinated shutdown: shards handed off, then the node leaves).</summary>
+    public async Task StopNodeAsync(IHost node)
+    {
+        _nodes.Remove(node);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await node.StopAsync(stop.Token).ConfigureAwait(false);
+        node.Dispose();
     }
 
     public async ValueTask DisposeAsync()
