@@ -19,7 +19,7 @@ foreach (var r in new[] { 2, 3 })
     var config = Path.Combine(Path.GetTempPath(), $"distcache-bench-{Guid.NewGuid():N}.conf");
     File.WriteAllText(config, $"""
         akka.loglevel = WARNING
-        akka.cluster.role.cache.min-nr-of-members = 3
+        distcache.node.warm-up-min-data-nodes = 3
         distcache.replication-factor = {r}
         """);
     var processes = new List<Process>();

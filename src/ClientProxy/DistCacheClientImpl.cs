@@ -118,7 +118,7 @@ internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
     public async Task<DistributedCacheStats> GetStatsAsync(CancellationToken ct = default)
     {
         var result = await AskBatch<ClusterStatsResult>(new GetClusterStats(_options.RequestTimeout), ct).ConfigureAwait(false);
-        return ReplyMapper.ToStats(result);
+        return ReplyMapper.ToStats(result, _options.ClusterSettings.ReplicationFactor);
     }
 
     public async IAsyncEnumerable<DistributedCacheEvent> SubscribeAsync(

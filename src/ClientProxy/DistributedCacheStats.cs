@@ -38,4 +38,14 @@ public sealed record DistributedCacheStats(
 {
     /// <summary>Hits / (hits + misses), or 0 when there were no reads.</summary>
     public double HitRatio => Gets == 0 ? 0 : (double)Hits / Gets;
+
+    /// <summary>The configured replication factor R (distcache.replication-factor, as the client knows it).</summary>
+    public int ReplicationFactor { get; init; }
+
+    /// <summary>Copies each shard really has: min(R, data nodes that answered).</summary>
+    public int EffectiveReplicationFactor => Math.Min(ReplicationFactor, Nodes.Count);
+
+    /// <summary>False when there are fewer data nodes than R: every data node then holds a copy of every shard,
+    /// and a Strong write needs all of them.</summary>
+    public bool ReplicationFactorMet => Nodes.Count >= ReplicationFactor;
 }

@@ -50,7 +50,7 @@ internal static class ReplyMapper
         return new DistCacheBatchException(failures, succeeded, partial);
     }
 
-    public static DistributedCacheStats ToStats(ClusterStatsResult result)
+    public static DistributedCacheStats ToStats(ClusterStatsResult result, int replicationFactor)
     {
         var totalEntries = result.Nodes.Sum(n => n.PrimaryEntries);
         var nodes = result.Nodes.Select(n => new NodeCacheStats(
@@ -60,6 +60,9 @@ internal static class ReplyMapper
         return new DistributedCacheStats(
             nodes, result.Unanswered, totalEntries, nodes.Sum(n => n.BackupEntries), nodes.Sum(n => n.Bytes),
             nodes.Sum(n => n.Hits), nodes.Sum(n => n.Misses), nodes.Sum(n => n.Gets), nodes.Sum(n => n.Sets),
-            nodes.Sum(n => n.Removes), nodes.Sum(n => n.Expirations), nodes.Sum(n => n.Evictions), nodes.Sum(n => n.ShardsOwned));
+            nodes.Sum(n => n.Removes), nodes.Sum(n => n.Expirations), nodes.Sum(n => n.Evictions), nodes.Sum(n => n.ShardsOwned))
+        {
+            ReplicationFactor = replicationFactor,
+        };
     }
 }

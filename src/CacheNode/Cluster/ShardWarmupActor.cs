@@ -18,13 +18,14 @@ internal sealed class ShardWarmupActor : ReceiveActor, IWithTimers
 {
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
 
-    public ShardWarmupActor(IActorRef region, ShardResolver resolver, TimeSpan settle)
+    public ShardWarmupActor(IActorRef region, ShardResolver resolver, TimeSpan settle, int minDataNodes, string dataRole)
     {
         Receive<IMemberEvent>(_ => Timers.StartSingleTimer(Warm.Instance, Warm.Instance, settle));
         Receive<CurrentClusterState>(_ => Timers.StartSingleTimer(Warm.Instance, Warm.Instance, settle));
         Receive<Warm>(_ =>
         {
-            if (_cluster.SelfMember.Status != MemberStatus.Up)
+            var dataNodes = _cluster.State.Members.Count(m => m.Status == MemberStatus.Up && m.HasRole(dataRole));
+            if (_cluster.SelfMember.Status != MemberStatus.Up || dataNodes < minDataNodes)
                 return; // a later member event restarts the timer
             StartAll(region, resolver);
             Become(() =>
@@ -51,8 +52,8 @@ internal sealed class ShardWarmupActor : ReceiveActor, IWithTimers
             region.Tell(new ShardRegion.StartEntity(resolver.IdOf(shard)));
     }
 
-    public static Props Props(IActorRef region, ShardResolver resolver, TimeSpan settle) =>
-        Akka.Actor.Props.Create(() => new ShardWarmupActor(region, resolver, settle));
+    public static Props Props(IActorRef region, ShardResolver resolver, TimeSpan settle, int minDataNodes, string dataRole) =>
+        Akka.Actor.Props.Create(() => new ShardWarmupActor(region, resolver, settle, minDataNodes, dataRole));
 
     protected override void PreStart() =>
         _cluster.Subscribe(Self, SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(IMemberEvent));

@@ -20,8 +20,8 @@ internal static class DemoRunner
     private const string DemoHocon = """
         akka.loglevel = WARNING
         akka.cluster.split-brain-resolver.stable-after = 3s
-        # The demo's cluster has 3 data nodes: members become Up together, so the first allocation is already balanced.
-        akka.cluster.role.cache.min-nr-of-members = 3
+        # The demo's cluster has 3 data nodes: warm up once all three are Up, so the first allocation is balanced.
+        distcache.node.warm-up-min-data-nodes = 3
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
         akka.cluster.sharding.retry-interval = 500ms
         distcache.node.event-interest-refresh = 200ms

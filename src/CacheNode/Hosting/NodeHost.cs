@@ -70,7 +70,7 @@ internal static class NodeHost
                     {
                         var region = await StartRegionAsync(system, context!);
                         registry.Register<CacheRegion>(region);
-                        system.ActorOf(ShardWarmupActor.Props(region, context!.Resolver, node.WarmUpAfterStable), "distcache-warmup");
+                        system.ActorOf(ShardWarmupActor.Props(region, context!.Resolver, node.WarmUpAfterStable, node.WarmUpMinDataNodes, settings.DataRole), "distcache-warmup");
                         Join(system, node);
                     });
             });

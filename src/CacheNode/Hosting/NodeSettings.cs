@@ -12,6 +12,7 @@ internal sealed record NodeSettings(
     IReadOnlyList<(string Host, int Port)> Seeds,
     TimeSpan EventInterestRefresh,
     TimeSpan WarmUpAfterStable,
+    int WarmUpMinDataNodes,
     string ManagementHost,
     int ManagementPort,
     string ManagementToken)
@@ -35,6 +36,7 @@ internal sealed record NodeSettings(
             seeds,
             c.GetTimeSpan("node.event-interest-refresh", TimeSpan.FromMilliseconds(500)),
             c.GetTimeSpan("node.warm-up-after-stable", TimeSpan.FromSeconds(2)),
+            Math.Max(1, c.GetInt("node.warm-up-min-data-nodes", 1)),
             NonEmpty(c, "management.host"),
             PortOf(c, "management.port"),
             c.GetString("management.token") ?? "");

@@ -1,3 +1,4 @@
+using DistCacheAkka.Messages;
 using DistCacheAkka.Tests.Multinode.Support;
 
 namespace DistCacheAkka.Tests.Multinode.InProcess;
@@ -29,5 +30,20 @@ public class StatsClusterSpecs
         Assert.Equal(20, stats.Misses);
         Assert.All(stats.Nodes, n => Assert.True(n.PrimaryEntries > 0 && n.ShardsOwned > 0));
         Assert.Equal(100.0, stats.Nodes.Sum(n => n.KeySharePercent), precision: 6);
+        Assert.True(stats.ReplicationFactorMet);
+        Assert.Equal(500, stats.TotalBackupEntries); // R = 2: one backup copy of each live entry
+    }
+
+    [Fact]
+    public async Task Should_report_a_replication_factor_larger_than_the_cluster_as_not_met()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(2, "distcache.replication-factor = 3");
+        var client = await cluster.ConnectClientAsync();
+        await DataPathClusterSpecs.ForEachAsync(Enumerable.Range(0, 200), 32, i => client.SetAsync($"r3:{i}", i, consistency: ConsistencyLevel.Strong));
+
+        var stats = await client.GetStatsAsync();
+
+        Assert.Equal((3, 2, false), (stats.ReplicationFactor, stats.EffectiveReplicationFactor, stats.ReplicationFactorMet));
+        Assert.Equal(200, stats.TotalBackupEntries); // every data node holds a copy: 200 primaries + 200 backups
     }
 }

@@ -24,7 +24,7 @@ public sealed class FailoverProcessSpecs(ITestOutputHelper output) : IDisposable
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
         distcache.operation-timeout = 2s
         distcache.node.warm-up-after-stable = 1s
-        akka.cluster.role.cache.min-nr-of-members = 3
+        distcache.node.warm-up-min-data-nodes = 3
         """;
 
     [Fact]
@@ -52,16 +52,22 @@ public sealed class FailoverProcessSpecs(ITestOutputHelper output) : IDisposable
         var values = Enumerable.Range(0, 20_000).ToDictionary(i => $"failover:{i}", i => i);
         await WriteAllAsync(client, values, TimeSpan.FromSeconds(60));
 
+        // Kill the oldest data node: it also hosts the sharding coordinator singleton, the hardest single failure.
+        var oldest = cluster.State.Members.Where(m => m.HasRole("cache") && m.Status == MemberStatus.Up)
+            .Aggregate((a, m) => m.IsOlderThan(a) ? m : a);
+        var victim = new[] { seed, worker1, worker2 }.Single(p => p.Port == oldest.Address.Port);
+        var survivor = new[] { seed, worker1, worker2 }.First(p => p != victim);
+        output.WriteLine($"killing the oldest data node, port {victim.Port}");
         var killed = Stopwatch.StartNew();
-        worker2.KillHard();
+        victim.KillHard();
         TimeSpan? unreachableAt = null, removedAt = null;
         var watch = Task.Run(async () =>
         {
             while (killed.Elapsed < TimeSpan.FromSeconds(60) && removedAt is null)
             {
-                if (unreachableAt is null && cluster.State.Unreachable.Any(m => m.Address.Port == worker2.Port))
+                if (unreachableAt is null && cluster.State.Unreachable.Any(m => m.Address.Port == victim.Port))
                     unreachableAt = killed.Elapsed;
-                if (cluster.State.Members.All(m => m.Address.Port != worker2.Port))
+                if (cluster.State.Members.All(m => m.Address.Port != victim.Port))
                     removedAt = killed.Elapsed;
                 await Task.Delay(50);
             }
@@ -86,13 +92,13 @@ public sealed class FailoverProcessSpecs(ITestOutputHelper output) : IDisposable
 
         await AssertAllReadBackAsync(client, values);
         await Eventually.HoldsAsync(() => events.Of<FailoverOccurred>().Any(), TimeSpan.FromSeconds(15), "a FailoverOccurred event");
-        Assert.All(events.Of<FailoverOccurred>(), e => Assert.EndsWith($":{worker2.Port}", e.FromNode));
+        Assert.All(events.Of<FailoverOccurred>(), e => Assert.EndsWith($":{victim.Port}", e.FromNode));
         // The target is 15 s; on this 2-core machine it measures 13.7-15.9 s alone (bench/RESULTS.md), so CI, which
         // runs it beside other load, asserts a looser bound that still catches a failover that does not happen.
         Assert.True(unavailable < TimeSpan.FromSeconds(25), $"writes resumed only {unavailable.TotalSeconds:0.0} s after the kill");
 
         // A new node joins the two survivors: only the shards it needs move, and nothing is lost.
-        var joiner = Start("worker", seed.Port);
+        var joiner = Start("worker", survivor.Port);
         await joiner.WaitListeningAsync(TimeSpan.FromSeconds(60));
         await Eventually.HoldsAsync(() => events.Of<RebalancingProgress>().Any(p => p.ShardsMoved == p.ShardsTotal && p.ShardsTotal > 0),
             TimeSpan.FromSeconds(60), "RebalancingProgress to reach 100%");

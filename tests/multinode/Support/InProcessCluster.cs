@@ -44,9 +44,9 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     public static async Task<InProcessCluster> StartAsync(int dataNodes, string extraHocon = "", TimeSpan? deadline = null)
     {
-        // The nodes of a test cluster become Up together (min-nr-of-members), so the warm-up allocates every shard
-        // evenly at once instead of to the first node and then rebalancing.
-        var cluster = new InProcessCluster($"{TestHocon}\nakka.cluster.role.cache.min-nr-of-members = {dataNodes}\n{extraHocon}");
+        // The warm-up waits for every data node of a test cluster, so it allocates every shard evenly at once instead
+        // of to the first node and then rebalancing.
+        var cluster = new InProcessCluster($"{TestHocon}\ndistcache.node.warm-up-min-data-nodes = {dataNodes}\n{extraHocon}");
         try
         {
             await cluster.AddNodeAsync().ConfigureAwait(false);

@@ -25,6 +25,7 @@ public class WriteReplicationSpecs : TestKit
     private readonly TestProbe _b;
     private readonly TestProbe _c;
     private readonly TestProbe _local;
+    private readonly TestProbe _events;
     private readonly NodeContext _context;
 
     public WriteReplicationSpecs()
@@ -32,6 +33,7 @@ public class WriteReplicationSpecs : TestKit
         _b = CreateTestProbe("b");
         _c = CreateTestProbe("c");
         _local = CreateTestProbe("local");
+        _events = CreateTestProbe("events");
         var settings = DistCacheSettings.Create(DistCacheConfig.WithReference("""
             distcache.shards = 16
             distcache.replication-factor = 3
@@ -41,7 +43,7 @@ public class WriteReplicationSpecs : TestKit
             """));
         var view = new ReplicaView(Self, 150, 3);
         view.SetMembers([Self, B, C]);
-        _context = new NodeContext(settings, new ShardResolver(16), new NodeMetrics(), EventInterest.All(), CreateTestProbe().Ref,
+        _context = new NodeContext(settings, new ShardResolver(16), new NodeMetrics(), EventInterest.All(), _events.Ref,
             TimeProvider.System, view, new ProbeTransport(new Dictionary<string, IActorRef> { [Self] = _local.Ref, [B] = _b.Ref, [C] = _c.Ref }));
     }
 
@@ -78,6 +80,23 @@ public class WriteReplicationSpecs : TestKit
 
         await ExpectMsgAsync<SetSuccess>();
         Assert.Equal(toB.Entries[0].Version, toC.Entries[0].Version);
+    }
+
+    [Fact]
+    public async Task Should_publish_ReplicationComplete_once_every_replica_applied_the_write()
+    {
+        var entry = await StartPrimaryAsync();
+        var key = KeyOfShard();
+        entry.Tell(new Set(key, [1], CacheExpiry.Never, ConsistencyLevel.Quorum));
+        var toB = await _b.ExpectMsgAsync<ReplicateEntries>();
+        var toC = await _c.ExpectMsgAsync<ReplicateEntries>();
+        _b.Reply(new ReplicateAck(Shard, toB.BatchId, B));
+        await ExpectMsgAsync<SetSuccess>();
+        await _events.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200)); // 2 of 3: not complete yet
+        _c.Reply(new ReplicateAck(Shard, toC.BatchId, C));
+
+        var complete = await _events.ExpectMsgAsync<ReplicationComplete>();
+        Assert.Equal((key, 3, toB.Entries[0].Version), (complete.Key, complete.Replicas, complete.Version));
     }
 
     [Fact]
