@@ -21,9 +21,6 @@ internal sealed partial class EntryActor
     private long _recoveredEntries;
     private bool _handingOff;
 
-    /// <summary>Entries recovered from other nodes' copies when this actor started.</summary>
-    internal long RecoveredEntries => _recoveredEntries;
-
     private void Recovering()
     {
         Receive<ShardCopy>(Handle);
