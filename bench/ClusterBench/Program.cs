@@ -111,7 +111,7 @@ static Process StartNode(string role, int port, int? seed, string config)
         RedirectStandardOutput = true,
         RedirectStandardError = true,
     };
-    foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "DistCacheAkka.CacheNode.dll"), "--role", role, "--port", port.ToString(), "--config", config })
+    foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "DistCacheAkka.CacheNode.dll"), "--role", role, "--port", port.ToString(), "--mgmt-port", "0", "--config", config })
         info.ArgumentList.Add(a);
     if (seed is { } s)
     {

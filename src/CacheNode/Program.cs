@@ -27,7 +27,16 @@ switch (CommandLine.Parse(args))
             return 2;
         }
 
-        await host.RunAsync();
+        try
+        {
+            await host.RunAsync();
+        }
+        catch (DistCacheAkka.CacheNode.Management.ManagementBindException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+
         return 0;
     default:
         return 2;

@@ -18,7 +18,7 @@ internal sealed class ShardWarmupActor : ReceiveActor, IWithTimers
 {
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
 
-    public ShardWarmupActor(IActorRef region, ShardResolver resolver, TimeSpan settle, int minDataNodes, string dataRole)
+    public ShardWarmupActor(IActorRef region, ShardResolver resolver, TimeSpan settle, int minDataNodes, string dataRole, Action onWarmedUp)
     {
         Receive<IMemberEvent>(_ => Timers.StartSingleTimer(Warm.Instance, Warm.Instance, settle));
         Receive<CurrentClusterState>(_ => Timers.StartSingleTimer(Warm.Instance, Warm.Instance, settle));
@@ -28,6 +28,7 @@ internal sealed class ShardWarmupActor : ReceiveActor, IWithTimers
             if (_cluster.SelfMember.Status != MemberStatus.Up || dataNodes < minDataNodes)
                 return; // a later member event restarts the timer
             StartAll(region, resolver);
+            onWarmedUp();
             Become(() =>
             {
                 // A removed data node leaves its shards unallocated: start them again at once, so re-allocation and
@@ -52,8 +53,9 @@ internal sealed class ShardWarmupActor : ReceiveActor, IWithTimers
             region.Tell(new ShardRegion.StartEntity(resolver.IdOf(shard)));
     }
 
-    public static Props Props(IActorRef region, ShardResolver resolver, TimeSpan settle, int minDataNodes, string dataRole) =>
-        Akka.Actor.Props.Create(() => new ShardWarmupActor(region, resolver, settle, minDataNodes, dataRole));
+    /// <param name="onWarmedUp">Called once, when every shard has been started (readiness).</param>
+    public static Props Props(IActorRef region, ShardResolver resolver, TimeSpan settle, int minDataNodes, string dataRole, Action onWarmedUp) =>
+        Akka.Actor.Props.Create(() => new ShardWarmupActor(region, resolver, settle, minDataNodes, dataRole, onWarmedUp));
 
     protected override void PreStart() =>
         _cluster.Subscribe(Self, SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(IMemberEvent));

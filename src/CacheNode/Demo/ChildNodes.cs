@@ -10,7 +10,7 @@ namespace DistCacheAkka.CacheNode.Demo;
 /// </summary>
 internal sealed class ChildNodes : IDisposable
 {
-    private readonly List<(string Name, Process Process, int Port)> _children = [];
+    private readonly List<ChildNode> _children = [];
     private readonly List<StreamWriter> _logs = [];
     private readonly string _configFile;
 
@@ -23,7 +23,7 @@ internal sealed class ChildNodes : IDisposable
 
     public string LogDirectory { get; }
 
-    public IReadOnlyList<(string Name, Process Process, int Port)> Children => _children;
+    public IReadOnlyList<ChildNode> Children => _children;
 
     public static int FreePort()
     {
@@ -32,10 +32,14 @@ internal sealed class ChildNodes : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public (string Name, Process Process, int Port) Start(string name, string role, int? seedPort)
+    public ChildNode Start(string name, string role, int? seedPort)
     {
         var port = FreePort();
-        var args = new List<string> { "--role", role, "--host", "127.0.0.1", "--port", port.ToString(), "--config", _configFile };
+        var managementPort = FreePort();
+        var args = new List<string>
+        {
+            "--role", role, "--host", "127.0.0.1", "--port", port.ToString(), "--mgmt-port", managementPort.ToString(), "--config", _configFile,
+        };
         if (seedPort is { } seed)
             args.AddRange(["--seed", $"127.0.0.1:{seed}"]);
 
@@ -56,7 +60,7 @@ internal sealed class ChildNodes : IDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var child = (name, process, port);
+        var child = new ChildNode(name, process, port, managementPort);
         _children.Add(child);
         return child;
     }
@@ -90,7 +94,7 @@ internal sealed class ChildNodes : IDisposable
 
     public void Dispose()
     {
-        foreach (var (_, process, _) in _children)
+        foreach (var (_, process, _, _) in _children)
         {
             try
             {
@@ -138,3 +142,6 @@ internal sealed class ChildNodes : IDisposable
             : (processPath, []);
     }
 }
+
+/// <summary>A CacheNode child process: its remoting port and its management endpoint's port, both on 127.0.0.1.</summary>
+internal sealed record ChildNode(string Name, Process Process, int Port, int ManagementPort);

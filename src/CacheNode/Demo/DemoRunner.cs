@@ -212,8 +212,13 @@ internal static class DemoRunner
         if (keepRunning)
         {
             Header(9, "Keep running");
-            foreach (var (name, _, port) in nodes.Children)
-                Console.WriteLine($"  {name}: akka.tcp://distcache@127.0.0.1:{port}");
+            foreach (var child in nodes.Children.Where(c => !c.Process.HasExited))
+                Console.WriteLine($"  {child.Name,-9} akka.tcp://distcache@127.0.0.1:{child.Port}   management 127.0.0.1:{child.ManagementPort}");
+            var first = nodes.Children.First(c => !c.Process.HasExited);
+            Console.WriteLine("  Try the CLI against any node, e.g.:");
+            Console.WriteLine($"    dotnet run --project src/Cli -- 127.0.0.1:{first.ManagementPort} cluster show");
+            Console.WriteLine($"    dotnet run --project src/Cli -- 127.0.0.1:{first.ManagementPort} cache distribution");
+            Console.WriteLine($"    dotnet run --project src/Cli -- 127.0.0.1:{first.ManagementPort}          (interactive)");
             Console.WriteLine("  Press Ctrl+C to stop the cluster.");
             try
             {

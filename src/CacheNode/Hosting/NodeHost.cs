@@ -3,13 +3,17 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
+using Akka.Event;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using DistCacheAkka.CacheNode.Cluster;
 using DistCacheAkka.CacheNode.Entries;
 using DistCacheAkka.CacheNode.Events;
+using DistCacheAkka.CacheNode.Management;
 using DistCacheAkka.CacheNode.Replication;
 using DistCacheAkka.CacheNode.Stats;
+using DistCacheAkka.ClientProxy;
+using DistCacheAkka.ClientProxy.Actors;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Hashing;
 using DistCacheAkka.Messages.Routing;
@@ -39,6 +43,7 @@ internal static class NodeHost
         var node = NodeSettings.Create(config);
         var metrics = new NodeMetrics();
         var interest = new EventInterest();
+        var handle = new NodeHandle();
 
         var builder = new HostBuilder().ConfigureServices(services =>
         {
@@ -46,7 +51,11 @@ internal static class NodeHost
             services.AddSingleton(node);
             services.AddSingleton(metrics);
             services.AddSingleton(interest);
-            services.AddAkka(ActorNames.SystemName, (akka, _) =>
+            services.AddSingleton(handle);
+            // Registered before Akka so it binds first: a taken port stops the node before it joins the cluster.
+            services.AddSingleton<ManagementEndpoint>();
+            services.AddHostedService(sp => sp.GetRequiredService<ManagementEndpoint>());
+            services.AddAkka(ActorNames.SystemName, (akka, provider) =>
             {
                 NodeContext? context = null;
                 akka.AddHocon(config, HoconAddMode.Prepend)
@@ -62,6 +71,10 @@ internal static class NodeHost
                         context = new NodeContext(settings, new ShardResolver(settings.Shards, settings.HashAlgorithm),
                             metrics, interest, events, TimeProvider.System, view, new ActorSelectionTransport(system));
                         registry.Register<CacheEvents>(events);
+                        handle.System = system;
+                        if (provider.GetRequiredService<ManagementEndpoint>().Address is { } management)
+                            system.Log.Info("Management endpoint listening on {0}:{1} (CLI: distcache-cli {0}:{1} cluster show)", management.Host, management.Port);
+                        handle.Context = context;
                         system.ActorOf(ReplicatorActor.Props(context), ActorSelectionTransport.ReplicatorName);
                         system.ActorOf(NodeStatsActor.Props(metrics), ActorNames.Stats);
                         system.ActorOf(ClusterEventsActor.Props(events, view, settings.DataRole, TimeProvider.System), "distcache-cluster-events");
@@ -70,7 +83,8 @@ internal static class NodeHost
                     {
                         var region = await StartRegionAsync(system, context!);
                         registry.Register<CacheRegion>(region);
-                        system.ActorOf(ShardWarmupActor.Props(region, context!.Resolver, node.WarmUpAfterStable, node.WarmUpMinDataNodes, settings.DataRole), "distcache-warmup");
+                        system.ActorOf(ShardWarmupActor.Props(region, context!.Resolver, node.WarmUpAfterStable, node.WarmUpMinDataNodes, settings.DataRole, handle.MarkWarmedUp), "distcache-warmup");
+                        StartManagementClient(system, region, handle);
                         Join(system, node);
                     });
             });
@@ -94,6 +108,39 @@ internal static class NodeHost
             new ConsistentHashMessageExtractor(context.Resolver),
             new RingAllocationStrategy(context.Settings.Shards, context.Settings.VirtualNodes, context.Settings.RebalanceMaxShardsPerRound),
             StopEntry.Instance);
+    }
+
+    /// <summary>
+    /// The management endpoint's cache commands use an in-node ClientProxy over the local region (the same path an
+    /// application's client takes), and it keeps the latest RebalancingProgress event for <c>cache rebalance-status</c>.
+    /// </summary>
+    private static void StartManagementClient(ActorSystem system, IActorRef region, NodeHandle handle)
+    {
+        var settings = handle.Context!.Settings;
+        var proxy = system.ActorOf(ClientProxyActor.Props(region, DistributedPubSub.Get(system).Mediator, settings), "distcache-management-client");
+        var client = DistCacheClient.FromProxy(system, proxy, new DistCacheClientOptions
+        {
+            SeedNodes = [],
+            ClusterSettings = settings,
+            DefaultConsistency = settings.DefaultConsistency,
+            RequestTimeout = TimeSpan.FromSeconds(10),
+        });
+        handle.Region = region;
+        handle.Client = client;
+        var stopped = new CancellationTokenSource();
+        system.WhenTerminated.ContinueWith(_ => stopped.Cancel(), TaskScheduler.Default);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var e in client.SubscribeAsync(CacheEventFilter.Of(CacheEventKind.RebalancingProgress), stopped.Token))
+                    handle.Observe((RebalancingProgress)e);
+            }
+            catch (OperationCanceledException)
+            {
+                // the node is shutting down
+            }
+        });
     }
 
     /// <summary>A seed without seeds forms a cluster by joining itself; everyone else joins the listed seeds.</summary>

@@ -13,6 +13,7 @@ internal sealed record NodeSettings(
     TimeSpan EventInterestRefresh,
     TimeSpan WarmUpAfterStable,
     int WarmUpMinDataNodes,
+    bool ManagementEnabled,
     string ManagementHost,
     int ManagementPort,
     string ManagementToken)
@@ -37,9 +38,12 @@ internal sealed record NodeSettings(
             c.GetTimeSpan("node.event-interest-refresh", TimeSpan.FromMilliseconds(500)),
             c.GetTimeSpan("node.warm-up-after-stable", TimeSpan.FromSeconds(2)),
             Math.Max(1, c.GetInt("node.warm-up-min-data-nodes", 1)),
+            c.GetBoolean("management.enabled", true),
             NonEmpty(c, "management.host"),
             PortOf(c, "management.port"),
-            c.GetString("management.token") ?? "");
+            c.GetString("management.token")?.Trim() ?? "");
+        if (settings.ManagementEnabled)
+            CheckManagementBinding(settings);
         return settings;
     }
 
@@ -54,6 +58,23 @@ internal sealed record NodeSettings(
             throw new DistCacheConfigurationException(
                 $"`{what}` has \"{value}\"; a seed must be host:port with a port between 1 and 65535, e.g. 127.0.0.1:4053.");
         return (text[..colon].Trim('[', ']'), port);
+    }
+
+    /// <summary>
+    /// The management endpoint can change membership and read or write any key, so it binds to a loopback address
+    /// unless an access token is configured. The host must be an IP address or "localhost" (no DNS at startup).
+    /// </summary>
+    private static void CheckManagementBinding(NodeSettings settings)
+    {
+        var host = settings.ManagementHost;
+        if (!host.Equals("localhost", StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(host.Trim('[', ']'), out _))
+            throw new DistCacheConfigurationException(
+                $"`distcache.management.host` is \"{host}\"; it must be an IP address (e.g. 127.0.0.1, 0.0.0.0) or \"localhost\".");
+        if (!IsLoopback(host.Trim('[', ']')) && settings.ManagementToken.Length == 0)
+            throw new DistCacheConfigurationException(
+                $"`distcache.management.host` is \"{host}\", which is not a loopback address, and `distcache.management.token` is empty. " +
+                "A management endpoint reachable from other machines must require a token: set distcache.management.token " +
+                "(or DISTCACHE_MANAGEMENT__TOKEN), or bind it to 127.0.0.1.");
     }
 
     public static bool IsLoopback(string host) =>

@@ -27,5 +27,8 @@ internal sealed class NodeMetrics
 
     public int ShardsOwned => _primaries.Count;
 
+    /// <summary>The counters of <paramref name="shard"/> when this node hosts it as primary and it has recovered.</summary>
+    public bool TryGetPrimary(int shard, out ShardCounters counters) => _primaries.TryGetValue(shard, out counters!);
+
     public IReadOnlyCollection<ShardCounters> Primaries => (IReadOnlyCollection<ShardCounters>)_primaries.Values;
 }

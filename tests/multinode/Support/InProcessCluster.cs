@@ -42,6 +42,11 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     public static ActorSystem SystemOf(IHost host) => host.Services.GetRequiredService<ActorSystem>();
 
+    /// <summary>The base address of a node's management endpoint, e.g. http://127.0.0.1:41234/.</summary>
+    public static Uri ManagementAddressOf(IHost host) =>
+        host.Services.GetRequiredService<CacheNode.Management.ManagementEndpoint>().Address
+        ?? throw new InvalidOperationException("the management endpoint is not started");
+
     public static async Task<InProcessCluster> StartAsync(int dataNodes, string extraHocon = "", TimeSpan? deadline = null)
     {
         // The warm-up waits for every data node of a test cluster, so it allocates every shard evenly at once instead
@@ -66,9 +71,10 @@ public sealed class InProcessCluster : IAsyncDisposable
     /// <summary>Starts one more data node (the first is the seed, later ones join it as workers).</summary>
     public async Task<IHost> AddNodeAsync()
     {
+        // Every node serves its management endpoint on a free port (ManagementAddressOf reads it back).
         var flags = _nodes.Count == 0
-            ? "distcache.node.role = seed\ndistcache.node.port = 0"
-            : $"distcache.node.role = worker\ndistcache.node.port = 0\ndistcache.node.seeds = [\"{SeedEndpoint}\"]";
+            ? "distcache.node.role = seed\ndistcache.node.port = 0\ndistcache.management.port = 0"
+            : $"distcache.node.role = worker\ndistcache.node.port = 0\ndistcache.management.port = 0\ndistcache.node.seeds = [\"{SeedEndpoint}\"]";
         var config = NodeConfig.Build(null, "", flags, _extraHocon);
         Settings = DistCacheSettings.Create(config);
         var host = NodeHost.Build(config);

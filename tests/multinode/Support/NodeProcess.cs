@@ -15,10 +15,11 @@ public sealed partial class NodeProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private NodeProcess(Process process, int port)
+    private NodeProcess(Process process, int port, int managementPort)
     {
         _process = process;
         Port = port;
+        ManagementPort = managementPort;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
@@ -26,6 +27,11 @@ public sealed partial class NodeProcess : IDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The management endpoint's port (0 when the test passed its own flags).</summary>
+    public int ManagementPort { get; }
+
+    public string ManagementEndpoint => $"127.0.0.1:{ManagementPort}";
 
     public string Endpoint => $"127.0.0.1:{Port}";
 
@@ -52,7 +58,9 @@ public sealed partial class NodeProcess : IDisposable
     }
 
     /// <summary>Starts `CacheNode args...`; <paramref name="port"/> is only recorded (pass --port yourself).</summary>
-    public static NodeProcess Start(int port, params string[] args)
+    public static NodeProcess Start(int port, params string[] args) => Start(port, 0, args);
+
+    private static NodeProcess Start(int port, int managementPort, string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "DistCacheAkka.CacheNode.dll");
         var info = new ProcessStartInfo(DotnetHost())
@@ -64,18 +72,19 @@ public sealed partial class NodeProcess : IDisposable
         info.ArgumentList.Add(dll);
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
-        return new NodeProcess(Process.Start(info)!, port);
+        return new NodeProcess(Process.Start(info)!, port, managementPort);
     }
 
     public static NodeProcess StartNode(string role, int? seedPort, string? configFile = null)
     {
         var port = FreePort();
-        var args = new List<string> { "--role", role, "--port", port.ToString() };
+        var managementPort = FreePort();
+        var args = new List<string> { "--role", role, "--port", port.ToString(), "--mgmt-port", managementPort.ToString() };
         if (seedPort is { } seed)
             args.AddRange(["--seed", $"127.0.0.1:{seed}"]);
         if (configFile is not null)
             args.AddRange(["--config", configFile]);
-        return Start(port, args.ToArray());
+        return Start(port, managementPort, args.ToArray());
     }
 
     public async Task WaitListeningAsync(TimeSpan deadline)
