@@ -57,4 +57,40 @@ public class NodeProcessSpecs
             TimeSpan.FromSeconds(30), "the worker removed from the membership");
         Assert.DoesNotContain(cluster.State.Unreachable, m => m.Address.Port == worker.Port);
     }
+
+    [Fact]
+    public async Task Should_exit_1_naming_the_flag_when_the_management_port_is_taken()
+    {
+        using var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        squatter.Start();
+        var taken = ((System.Net.IPEndPoint)squatter.LocalEndpoint).Port;
+
+        using var node = NodeProcess.Start(0, "--port", NodeProcess.FreePort().ToString(), "--mgmt-port", taken.ToString());
+
+        Assert.Equal(1, await node.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains($"could not listen on 127.0.0.1:{taken}", node.Output);
+        Assert.Contains("--mgmt-port", node.Output);
+    }
+
+    [Fact]
+    public async Task Should_refuse_a_non_loopback_management_endpoint_without_a_token()
+    {
+        var startInfo = new[] { "--port", NodeProcess.FreePort().ToString(), "--mgmt-port", "0" };
+        Environment.SetEnvironmentVariable("DISTCACHE_MANAGEMENT__HOST", "0.0.0.0");
+        NodeProcess node;
+        try
+        {
+            node = NodeProcess.Start(0, startInfo);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("DISTCACHE_MANAGEMENT__HOST", null);
+        }
+
+        using (node)
+        {
+            Assert.Equal(2, await node.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("not a loopback address", node.Output);
+        }
+    }
 }

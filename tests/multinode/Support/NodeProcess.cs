@@ -137,7 +137,7 @@ public sealed partial class NodeProcess : IDisposable
         _process.Dispose();
     }
 
-    private static string DotnetHost() =>
+    internal static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
