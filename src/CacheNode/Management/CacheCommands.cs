@@ -149,7 +149,8 @@ internal sealed class CacheCommands(NodeHandle handle)
         };
     }
 
-    private static double Deviation(double value, double mean) => mean == 0 ? 0 : Math.Round(100.0 * (value - mean) / mean, 2);
+    private static double Deviation(double value, double mean) =>
+        mean == 0 ? 0 : Math.Round(100.0 * (value - mean) / mean, 2) is var d && d == 0 ? 0 : d; // never "-0"
 
     private List<string> DataNodes()
     {
