@@ -46,6 +46,9 @@ internal sealed class ManagementEndpoint(NodeSettings node, NodeHandle handle) :
             : IPAddress.Parse(node.ManagementHost.Trim('[', ']'));
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "DistCacheAkka.Management" });
         builder.Logging.ClearProviders();
+        // Configured only by distcache.management.*: no appsettings.json, ASPNETCORE_* or Kestrel sections can add
+        // endpoints (a stray ASPNETCORE_URLS must never open a second, unguarded listener).
+        builder.Configuration.Sources.Clear();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(ip, node.ManagementPort);
