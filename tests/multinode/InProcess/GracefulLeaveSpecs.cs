@@ -8,7 +8,8 @@ namespace DistCacheAkka.Tests.Multinode.InProcess;
 
 // A graceful leave under a steady write load: one of three nodes runs coordinated shutdown (its shards are handed
 // off with their entries) while a writer keeps writing at Quorum. Requests in flight during the handoff may only be
-// delayed or fail with a retriable timeout, which the writer retries; every acknowledged write must read back.
+// delayed or fail retriably (a timeout, or Unavailable from a shard still recovering), which the writer retries;
+// every acknowledged write must read back.
 public class GracefulLeaveSpecs(ITestOutputHelper output)
 {
     [Fact]
@@ -36,7 +37,7 @@ public class GracefulLeaveSpecs(ITestOutputHelper output)
                             acknowledged[key] = i;
                         break;
                     }
-                    catch (Exception e) when (e is DistCacheTimeoutException or ConsistencyNotMetException)
+                    catch (Exception e) when (e is DistCacheTimeoutException or DistCacheException { IsRetriable: true })
                     {
                         Interlocked.Increment(ref retries); // retriable: write the same value again
                     }

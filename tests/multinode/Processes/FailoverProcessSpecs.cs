@@ -80,7 +80,7 @@ public sealed class FailoverProcessSpecs(ITestOutputHelper output) : IDisposable
                 await client.SetMultipleAsync(shardKeys.ToDictionary(k => k, _ => 1), consistency: ConsistencyLevel.Quorum);
                 return true;
             }
-            catch (Exception e) when (e is DistCacheBatchException or DistCacheTimeoutException)
+            catch (Exception e) when (e is DistCacheBatchException or DistCacheTimeoutException or DistCacheException { IsRetriable: true })
             {
                 return false;
             }
@@ -123,7 +123,7 @@ public sealed class FailoverProcessSpecs(ITestOutputHelper output) : IDisposable
                     await client.SetMultipleAsync(part, consistency: ConsistencyLevel.Quorum);
                     return true;
                 }
-                catch (Exception e) when (e is DistCacheBatchException or DistCacheTimeoutException)
+                catch (Exception e) when (e is DistCacheBatchException or DistCacheTimeoutException or DistCacheException { IsRetriable: true })
                 {
                     return false; // e.g. during the startup rebalance: retry the chunk (writes are idempotent)
                 }
@@ -144,7 +144,7 @@ public sealed class FailoverProcessSpecs(ITestOutputHelper output) : IDisposable
                     read = await client.GetMultipleAsync<int>(chunk);
                     return true;
                 }
-                catch (Exception e) when (e is DistCacheBatchException or DistCacheTimeoutException)
+                catch (Exception e) when (e is DistCacheBatchException or DistCacheTimeoutException or DistCacheException { IsRetriable: true })
                 {
                     return false;
                 }
