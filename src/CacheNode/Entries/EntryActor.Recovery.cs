@@ -118,7 +118,7 @@ internal sealed partial class EntryActor
         ReleaseStaleCopies();
         if (_recoveredEntries > 0)
             _log.Info("Shard {0} recovered {1} entries; epoch {2}", _shard, _recoveredEntries, _store.Epoch);
-        AnnounceFailover();
+        AnnounceTakeover();
         Become(Ready);
         Stash.UnstashAll();
     }
@@ -126,13 +126,23 @@ internal sealed partial class EntryActor
     /// <summary>
     /// A failover is a takeover whose previous primary is no longer a data node (a rebalance or a graceful leave
     /// hands off from a node that is still one while its copy is collected). Announced once, by the new primary.
+    /// A move from a node that is still a data node is reported to every data node (ShardMoved), so the sharding
+    /// coordinator's node can count the keys a rebalance moved.
     /// </summary>
-    private void AnnounceFailover()
+    private void AnnounceTakeover()
     {
-        var gone = _previousPrimaries.Where(p => p != _self && !_node.View.Members.Contains(p)).ToList();
+        var members = _node.View.Members;
+        var gone = _previousPrimaries.Where(p => p != _self && !members.Contains(p)).ToList();
+        var movedFrom = _previousPrimaries.Where(p => p != _self && members.Contains(p)).Order(StringComparer.Ordinal).FirstOrDefault();
         _previousPrimaries.Clear();
         if (gone.Count > 0 && _recoveredEntries > 0 && _node.Interest.Wants(CacheEventKind.FailoverOccurred))
             _node.Events.Tell(new FailoverOccurred(_shard, gone[0], _self, _recoveredEntries, _node.Time.GetUtcNow()));
+        if (gone.Count == 0 && movedFrom is not null)
+        {
+            var moved = new ShardMoved(_shard, movedFrom, _self, _store.Counters.Entries);
+            foreach (var node in members)
+                _node.Transport.Send(node, moved, Self);
+        }
     }
 
     /// <summary>

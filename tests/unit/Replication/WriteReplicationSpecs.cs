@@ -197,6 +197,29 @@ public class WriteReplicationSpecs : TestKit
     }
 
     [Fact]
+    public async Task Should_report_a_rebalance_move_with_its_live_keys_to_every_data_node()
+    {
+        var entry = Sys.ActorOf(EntryActor.Props(Shard.ToString(), _context));
+        ReplicaEntry[] handedOff =
+        [
+            new(KeyOfShard(0), [1], new EntryVersion(2, 1), ExpiryKind.None, 0, 0, false),
+            new(KeyOfShard(1), [2], new EntryVersion(2, 2), ExpiryKind.None, 0, 0, false),
+            new(KeyOfShard(2), [], new EntryVersion(2, 3), ExpiryKind.None, 0, 0, true), // a tombstone is no key
+        ];
+        foreach (var (probe, name) in new[] { (_local, Self), (_b, B), (_c, C) })
+        {
+            var request = await probe.ExpectMsgAsync<RequestShardCopy>();
+            probe.Reply(new ShardCopy(Shard, request.RequestId, name, 2, 0, true, name == B ? handedOff : [], B)); // B was the primary
+        }
+
+        foreach (var probe in new[] { _local, _b, _c })
+        {
+            var moved = await probe.FishForMessageAsync<ShardMoved>(_ => true);
+            Assert.Equal((Shard, B, Self, 2L), (moved.ShardId, moved.From, moved.To, moved.Keys));
+        }
+    }
+
+    [Fact]
     public async Task Should_read_at_Quorum_take_the_newest_copy_and_repair_stale_replicas()
     {
         var entry = await StartPrimaryAsync();
