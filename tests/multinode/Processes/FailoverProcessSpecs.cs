@@ -16,8 +16,7 @@ namespace DistCacheAkka.Tests.Multinode.Processes;
 // ceil(S/3)+1 shards move, and no key is lost.
 public sealed class FailoverProcessSpecs(ITestOutputHelper output) : IDisposable
 {
-    private readonly string _config = WriteConfig();
-    private readonly List<NodeProcess> _processes = [];
+    private readonly NodeProcessGroup _nodes = new(TestNodeHocon, output);
 
     public const string TestNodeHocon = """
         akka.loglevel = WARNING
@@ -158,28 +157,7 @@ public sealed class FailoverProcessSpecs(ITestOutputHelper output) : IDisposable
         Assert.True(wrong.Count == 0, $"{wrong.Count} acknowledged keys lost or stale, e.g. {string.Join(", ", wrong.Take(5))}");
     }
 
-    private NodeProcess Start(string role, int? seedPort)
-    {
-        var process = NodeProcess.StartNode(role, seedPort, _config);
-        _processes.Add(process);
-        return process;
-    }
+    private NodeProcess Start(string role, int? seedPort) => _nodes.Start(role, seedPort);
 
-    private static string WriteConfig()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"distcache-test-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(path, TestNodeHocon);
-        return path;
-    }
-
-    public void Dispose()
-    {
-        foreach (var process in _processes)
-        {
-            output.WriteLine($"---- node on port {process.Port} ----\n{process.Output}");
-            process.Dispose();
-        }
-
-        File.Delete(_config);
-    }
+    public void Dispose() => _nodes.Dispose();
 }

@@ -4,10 +4,7 @@ using Akka.TestKit.Xunit2;
 using DistCacheAkka.CacheNode.Entries;
 using DistCacheAkka.CacheNode.Events;
 using DistCacheAkka.CacheNode.Replication;
-using DistCacheAkka.CacheNode.Stats;
 using DistCacheAkka.Messages;
-using DistCacheAkka.Messages.Hashing;
-using DistCacheAkka.Messages.Settings;
 using DistCacheAkka.Tests.Unit.Support;
 
 namespace DistCacheAkka.Tests.Unit.Entries;
@@ -19,10 +16,11 @@ namespace DistCacheAkka.Tests.Unit.Entries;
 // serve until it has it (an unanswered node may hold the only copy of acknowledged writes) or the node left.
 public class RecoveryStashSpecs : TestKit
 {
-    private const string Self = "akka.tcp://distcache@127.0.0.1:1";
-    private const string B = "akka.tcp://distcache@127.0.0.1:2";
-    private const string C = "akka.tcp://distcache@127.0.0.1:3";
+    private const string Self = ThreeReplicas.SelfNode;
+    private const string B = ThreeReplicas.BNode;
+    private const string C = ThreeReplicas.CNode;
     private const int Shard = 5;
+    private readonly ThreeReplicas _replicas;
     private readonly TestProbe _b;
     private readonly TestProbe _c;
     private readonly TestProbe _local;
@@ -31,25 +29,16 @@ public class RecoveryStashSpecs : TestKit
 
     public RecoveryStashSpecs()
     {
-        _b = CreateTestProbe("b");
-        _c = CreateTestProbe("c");
-        _local = CreateTestProbe("local");
-        var settings = DistCacheSettings.Create(DistCacheConfig.WithReference("""
-            distcache.shards = 16
-            distcache.replication-factor = 3
+        _replicas = new ThreeReplicas(this, """
             distcache.operation-timeout = 2s
             distcache.replication.anti-entropy-interval = 1h
             distcache.recovery.max-stashed = 3
             distcache.recovery.timeout = 700ms
-            """));
-        _view = new ReplicaView(Self, 150, 3);
-        _view.SetMembers([Self, B, C]);
-        _context = new NodeContext(settings, new ShardResolver(16), new NodeMetrics(), new EventInterest(), CreateTestProbe().Ref,
-            TimeProvider.System, _view, new ProbeTransport(new Dictionary<string, IActorRef> { [Self] = _local.Ref, [B] = _b.Ref, [C] = _c.Ref }));
+            """, new EventInterest());
+        (_b, _c, _local, _view, _context) = (_replicas.B, _replicas.C, _replicas.Local, _replicas.View, _replicas.Context);
     }
 
-    private string KeyOfShard(int index = 0) =>
-        Enumerable.Range(0, 10_000).Select(i => $"k{i}").Where(k => _context.Resolver.ShardOf(k) == Shard).Skip(index).First();
+    private string KeyOfShard(int index = 0) => _replicas.KeyOfShard(Shard, index);
 
     private static async Task AnswerCopyAsync(TestProbe probe, string node, params ReplicaEntry[] entries)
     {
