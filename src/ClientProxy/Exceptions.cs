@@ -7,6 +7,14 @@ public class DistCacheException(CacheErrorCode code, string message, Exception? 
 {
     /// <summary>Why the node refused or failed the operation.</summary>
     public CacheErrorCode Code { get; } = code;
+
+    /// <summary>
+    /// True when retrying the same request may succeed: <see cref="CacheErrorCode.Unavailable"/> (the shard is
+    /// recovering after a failover or rebalance, or refused because too many requests wait for its recovery; the
+    /// request was not applied) and <see cref="CacheErrorCode.ConsistencyNotMet"/> (a retry writes the same value
+    /// with a newer version).
+    /// </summary>
+    public bool IsRetriable => Code is CacheErrorCode.Unavailable or CacheErrorCode.ConsistencyNotMet;
 }
 
 /// <summary>

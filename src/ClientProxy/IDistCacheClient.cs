@@ -11,9 +11,16 @@ namespace DistCacheAkka.ClientProxy;
 /// </summary>
 public interface IDistCacheClient : IAsyncDisposable
 {
-    /// <summary>Reads a key. Returns the value, or <c>default</c> when the key is missing, removed or expired.</summary>
+    /// <summary>
+    /// Reads a key. Returns the value, or <c>default</c> when the key is missing, removed or expired. While the
+    /// shard's primary is unreachable but not yet downed, Eventual and Quorum reads are answered from its backups
+    /// (Strong reads wait for it).
+    /// </summary>
     /// <exception cref="DistCacheTimeoutException">No answer within the request timeout (names the key and shard).</exception>
-    /// <exception cref="DistCacheException">The node refused the request (e.g. WrongShard: client and cluster settings differ).</exception>
+    /// <exception cref="ConsistencyNotMetException">Too few replicas answered a Quorum or Strong read in time.</exception>
+    /// <exception cref="DistCacheException">The node refused the request: WrongShard (client and cluster settings
+    /// differ), or Unavailable (<see cref="DistCacheException.IsRetriable"/>: the shard is still recovering after a
+    /// failover or rebalance; retry).</exception>
     Task<T?> GetAsync<T>(string key, ConsistencyLevel? consistency = null, CancellationToken ct = default);
 
     /// <summary>
@@ -22,6 +29,7 @@ public interface IDistCacheClient : IAsyncDisposable
     /// </summary>
     /// <exception cref="ConsistencyNotMetException">Fewer replicas than the level requires acknowledged in time; not rolled back.</exception>
     /// <exception cref="DistCacheTimeoutException">No answer within the request timeout; the write may or may not be applied.</exception>
+    /// <exception cref="DistCacheException">Unavailable (retriable): the shard is still recovering; the write was not applied.</exception>
     Task SetAsync<T>(string key, T value, TimeSpan? ttl = null, ConsistencyLevel? consistency = null, CancellationToken ct = default);
 
     /// <summary>Removes a key (leaving a tombstone that stops late replicas from resurrecting it).

@@ -13,10 +13,17 @@ namespace DistCacheAkka.CacheNode.Cluster;
 /// most <c>maxPerRound</c> per round, and never while a member is unreachable (a node about to be downed would
 /// otherwise be planned around twice). Moved shards keep their entries: the old primary hands them to its
 /// ReplicatorActor and the new primary recovers them. Used only by the coordinator singleton (oldest node), which
-/// also publishes RebalancingProgress.
+/// also publishes RebalancingProgress: a shard counts as moved once it left its old node and, if this strategy
+/// scheduled its move, once its new primary reported (<see cref="RebalanceTally"/>) the keys it recovered — so 100%
+/// means the data arrived, and KeysMoved is the sum of those reports.
 /// </summary>
-internal sealed class RingAllocationStrategy(int shards, int virtualNodes, int maxPerRound) : IActorSystemDependentAllocationStrategy
+internal sealed class RingAllocationStrategy(int shards, int virtualNodes, int maxPerRound, RebalanceTally tally)
+    : IActorSystemDependentAllocationStrategy
 {
+    // How many rebalance ticks (rebalance-interval apart) a finished session waits for its last moves' reports; a
+    // report lost with a crashed node must not keep the progress below 100% forever.
+    private const int MaxTicksAwaitingReports = 10;
+
     private readonly ShardPlacementPlanner _planner = new(shards, virtualNodes);
     private ActorSystem? _system;
     private Address _selfAddress = Address.AllSystems;
@@ -26,10 +33,14 @@ internal sealed class RingAllocationStrategy(int shards, int virtualNodes, int m
     private IReadOnlyDictionary<int, string>? _plan;
     private HashSet<string> _planMembers = [];
 
-    // The rebalance under way: the members it is for, and how many shards were misplaced when it started.
+    // The rebalance under way: the members it is for, how many shards were misplaced when it started, and the
+    // shards this session scheduled (with the tally's sequence at that time, so only later reports count).
     // A new member set starts a new session, so the totals describe one membership change each.
     private HashSet<string> _sessionMembers = [];
     private int _sessionTotal;
+    private readonly Dictionary<int, long> _scheduled = new();
+    private int _ticksAwaitingReports;
+    private (int Moved, long Keys)? _lastPublished;
     private IReadOnlyList<string> _lastRound = [];
 
     public void Start(ActorSystem system)
@@ -67,30 +78,61 @@ internal sealed class RingAllocationStrategy(int shards, int virtualNodes, int m
 
         var members = currentShardAllocations.Keys.Select(NameOf).ToList();
         var moves = members.Count == 0 ? [] : _planner.Moves(members, CurrentAssignment(currentShardAllocations));
-        ReportProgress(members, moves.Count);
-        var round = moves.Take(maxPerRound).Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        _lastRound = round;
-        return Task.FromResult<IImmutableSet<string>>(round.ToImmutableHashSet());
+        var round = moves.Take(maxPerRound).ToList();
+        ReportProgress(members, moves, round);
+        _lastRound = round.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        return Task.FromResult<IImmutableSet<string>>(_lastRound.ToImmutableHashSet());
     }
 
-    private void ReportProgress(IReadOnlyCollection<string> members, int misplaced)
+    private void ReportProgress(IReadOnlyCollection<string> members, IReadOnlyCollection<int> moves, IReadOnlyList<int> round)
     {
+        var misplaced = moves.Count;
         if (!_sessionMembers.SetEquals(members))
         {
             _sessionMembers = members.ToHashSet(StringComparer.Ordinal);
-            _sessionTotal = misplaced;
+            StartSession(misplaced);
         }
         else if (misplaced > 0 && _sessionTotal == 0)
         {
-            _sessionTotal = misplaced;
+            StartSession(misplaced);
         }
 
         if (_sessionTotal == 0)
             return;
+        var sequence = tally.Sequence;
+        foreach (var shard in round)
+            _scheduled[shard] = sequence;
+
+        long keys = 0;
+        var unreported = 0;
+        var stillMisplaced = moves.ToHashSet();
+        foreach (var (shard, since) in _scheduled)
+        {
+            if (tally.TryGetSince(shard, since, out var moved))
+                keys += moved;
+            else if (!stillMisplaced.Contains(shard))
+                unreported++; // left its old node, but its new primary has not reported its keys yet: not moved yet
+        }
+
         var total = Math.Max(_sessionTotal, misplaced);
-        Publish(new RebalancingProgress(total - misplaced, total, 0, DateTimeOffset.UtcNow));
-        if (misplaced == 0)
+        var finished = misplaced == 0 && (unreported == 0 || ++_ticksAwaitingReports >= MaxTicksAwaitingReports);
+        var done = finished ? total : Math.Max(0, total - misplaced - unreported);
+        if (_lastPublished != (done, keys))
+        {
+            _lastPublished = (done, keys);
+            Publish(new RebalancingProgress(done, total, keys, DateTimeOffset.UtcNow));
+        }
+
+        if (finished)
             _sessionTotal = 0;
+    }
+
+    private void StartSession(int misplaced)
+    {
+        _sessionTotal = misplaced;
+        _scheduled.Clear();
+        _ticksAwaitingReports = 0;
+        _lastPublished = null;
     }
 
     private void Publish(DistributedCacheEvent evt) => _system?.ActorSelection("/user/distcache-events").Tell(evt);

@@ -314,10 +314,9 @@ internal static class DemoRunner
         }
 
         var stats = await client.GetStatsAsync(ct);
-        var newNode = stats.Nodes.SingleOrDefault(n => n.Node.EndsWith($":{joiner.Port}", StringComparison.Ordinal));
         var idealShards = settings.Shards / 3.0;
         var moved = last?.ShardsTotal ?? 0;
-        Console.WriteLine($"  moved {moved} shards (ideal S/N = {idealShards:0}) and {newNode?.PrimaryEntries ?? 0:N0} keys " +
+        Console.WriteLine($"  moved {moved} shards (ideal S/N = {idealShards:0}) and {last?.KeysMoved ?? 0:N0} keys " +
                           $"(ideal 1/N of {stats.TotalEntries:N0} = {stats.TotalEntries / 3.0:N0}) in {clock.Elapsed.TotalSeconds:0.0} s");
         var readable = await CountReadableAsync(client, keys, ct);
         checks.Add(("rebalance reached 100%", last is not null && last.ShardsMoved == last.ShardsTotal, last is null ? "no progress seen" : $"{last.ShardsMoved}/{last.ShardsTotal}"));
@@ -342,7 +341,7 @@ internal static class DemoRunner
                     readable += chunk.Count(k => values.TryGetValue(k, out var v) && v == Expected(k));
                     break;
                 }
-                catch (Exception e) when (attempt < 5 && e is DistCacheBatchException or DistCacheTimeoutException)
+                catch (Exception e) when (attempt < 5 && e is DistCacheBatchException or DistCacheTimeoutException or DistCacheException { IsRetriable: true })
                 {
                     // a shard in transit: read the chunk again
                 }

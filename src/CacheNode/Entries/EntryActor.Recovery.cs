@@ -7,12 +7,18 @@ namespace DistCacheAkka.CacheNode.Entries;
 
 // Recovery and handoff. A starting EntryActor (first use, rebalance, failover or restart) asks every reachable
 // data node — itself included — for its copy of the shard, merges the copies by version and starts a new epoch
-// above every epoch it saw, so its writes supersede anything older. Commands wait in the stash meanwhile.
+// above every epoch it saw, so its writes supersede anything older. Commands wait in a bounded stash meanwhile
+// (EntryActor.RecoveryStash.cs). It never serves from partial copies: a node that has not answered may hold the
+// only copy of acknowledged writes, and serving without it would let the new epoch's anti-entropy overwrite them.
+// So when recovery overruns distcache.recovery.timeout it fails the stashed commands (retriable Unavailable naming
+// the shard and the silent nodes), asks the silent nodes again and keeps waiting; it stops waiting for a node only
+// when the node leaves the membership (downed or removed), as its copy is then gone for good.
 // On the region's handoff stop message the actor flushes replication, waits (bounded) for pending acknowledgements,
 // and leaves its entries with this node's ReplicatorActor, where the next primary's recovery finds them.
 internal sealed partial class EntryActor
 {
     private const string LocalReplicator = "/user/" + ActorSelectionTransport.ReplicatorName;
+    private static readonly TimeSpan RecoveryCheckInterval = TimeSpan.FromMilliseconds(500);
     private readonly HashSet<string> _copiesPending = new(StringComparer.Ordinal);
     private readonly HashSet<string> _copyHolders = new(StringComparer.Ordinal);
     private readonly HashSet<string> _previousPrimaries = new(StringComparer.Ordinal);
@@ -24,12 +30,9 @@ internal sealed partial class EntryActor
     private void Recovering()
     {
         Receive<ShardCopy>(Handle);
-        Receive<RecoveryTimeout>(_ =>
-        {
-            _log.Warning("Shard {0}: recovery timed out waiting for {1}; continuing with the copies received", _shard, string.Join(", ", _copiesPending));
-            FinishRecovery();
-        });
-        ReceiveAny(_ => Stash.Stash());
+        Receive<RecoveryCheckTick>(_ => ForgetDepartedCopyHolders());
+        Receive<RecoveryTimeout>(_ => RecoveryOverdue());
+        ReceiveAny(StashOrRefuse);
     }
 
     private void StartRecovery()
@@ -49,7 +52,38 @@ internal sealed partial class EntryActor
             _node.Transport.Send(node, request, Self);
         }
 
-        Timers.StartSingleTimer(RecoveryTimeout.Instance, RecoveryTimeout.Instance, _node.Settings.OperationTimeout * 3);
+        var timeout = _node.Settings.RecoveryTimeout;
+        Timers.StartSingleTimer(RecoveryTimeout.Instance, RecoveryTimeout.Instance, timeout);
+        var check = TimeSpan.FromTicks(Math.Min(RecoveryCheckInterval.Ticks, timeout.Ticks));
+        Timers.StartPeriodicTimer(RecoveryCheckTick.Instance, RecoveryCheckTick.Instance, check, check);
+    }
+
+    /// <summary>A node that left the membership will never answer, and its copy is gone: stop waiting for it.</summary>
+    private void ForgetDepartedCopyHolders()
+    {
+        var members = _node.View.Members;
+        if (_copiesPending.RemoveWhere(node => !members.Contains(node)) > 0 && _copiesPending.Count == 0)
+            FinishRecovery();
+    }
+
+    private void RecoveryOverdue()
+    {
+        ForgetDepartedCopyHolders();
+        if (_copiesPending.Count == 0)
+            return;
+
+        var silent = string.Join(", ", _copiesPending.Order(StringComparer.Ordinal));
+        var timeout = _node.Settings.RecoveryTimeout;
+        _log.Warning("Shard {0}: recovery has no complete copy from {1} after {2} ms; failing waiting requests and asking again",
+            _shard, silent, timeout.TotalMilliseconds);
+        FailStashedCommands(new CacheError(CacheErrorCode.Unavailable,
+            $"Shard {_shard} could not finish recovery within {timeout.TotalMilliseconds:0} ms (distcache.recovery.timeout): " +
+            $"no complete copy of the shard yet from {silent}. The request was not applied; retry it.",
+            Timeout: timeout));
+        var request = new RequestShardCopy(_shard, _recoveryId, _self);
+        foreach (var node in _copiesPending)
+            _node.Transport.Send(node, request, Self); // same request id: chunks of either answer merge alike
+        Timers.StartSingleTimer(RecoveryTimeout.Instance, RecoveryTimeout.Instance, timeout);
     }
 
     private void Handle(ShardCopy copy)
@@ -71,7 +105,9 @@ internal sealed partial class EntryActor
     private void FinishRecovery()
     {
         Timers.Cancel(RecoveryTimeout.Instance);
+        Timers.Cancel(RecoveryCheckTick.Instance);
         _copiesPending.Clear();
+        _stashedCommands = 0;
         _store.StartEpoch(Math.Max(_maxEpochSeen, _store.MaxVersion().Epoch) + 1);
         // This node's backup copy of the shard (if it was a backup) is merged here now; keeping it would double-count.
         Context.ActorSelection(LocalReplicator).Tell(new DropBackup(_shard));
@@ -82,7 +118,7 @@ internal sealed partial class EntryActor
         ReleaseStaleCopies();
         if (_recoveredEntries > 0)
             _log.Info("Shard {0} recovered {1} entries; epoch {2}", _shard, _recoveredEntries, _store.Epoch);
-        AnnounceFailover();
+        AnnounceTakeover();
         Become(Ready);
         Stash.UnstashAll();
     }
@@ -90,13 +126,23 @@ internal sealed partial class EntryActor
     /// <summary>
     /// A failover is a takeover whose previous primary is no longer a data node (a rebalance or a graceful leave
     /// hands off from a node that is still one while its copy is collected). Announced once, by the new primary.
+    /// A move from a node that is still a data node is reported to every data node (ShardMoved), so the sharding
+    /// coordinator's node can count the keys a rebalance moved.
     /// </summary>
-    private void AnnounceFailover()
+    private void AnnounceTakeover()
     {
-        var gone = _previousPrimaries.Where(p => p != _self && !_node.View.Members.Contains(p)).ToList();
+        var members = _node.View.Members;
+        var gone = _previousPrimaries.Where(p => p != _self && !members.Contains(p)).ToList();
+        var movedFrom = _previousPrimaries.Where(p => p != _self && members.Contains(p)).Order(StringComparer.Ordinal).FirstOrDefault();
         _previousPrimaries.Clear();
         if (gone.Count > 0 && _recoveredEntries > 0 && _node.Interest.Wants(CacheEventKind.FailoverOccurred))
             _node.Events.Tell(new FailoverOccurred(_shard, gone[0], _self, _recoveredEntries, _node.Time.GetUtcNow()));
+        if (gone.Count == 0 && movedFrom is not null)
+        {
+            var moved = new ShardMoved(_shard, movedFrom, _self, _store.Counters.Entries);
+            foreach (var node in members)
+                _node.Transport.Send(node, moved, Self);
+        }
     }
 
     /// <summary>
@@ -144,6 +190,11 @@ internal sealed partial class EntryActor
     private sealed class RecoveryTimeout
     {
         public static readonly RecoveryTimeout Instance = new();
+    }
+
+    private sealed class RecoveryCheckTick
+    {
+        public static readonly RecoveryCheckTick Instance = new();
     }
 
     private sealed class HandoffTimeout

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using DistCacheAkka.CacheNode.Cluster;
 using DistCacheAkka.CacheNode.Events;
 using DistCacheAkka.CacheNode.Replication;
 using DistCacheAkka.CacheNode.Stats;
@@ -7,7 +8,8 @@ using DistCacheAkka.Messages.Settings;
 
 namespace DistCacheAkka.CacheNode.Entries;
 
-/// <summary>What every EntryActor of a node shares: settings, routing, metrics, and where events go.</summary>
+/// <summary>What every EntryActor of a node shares: settings, routing, metrics, and where events go.
+/// <see cref="Moves"/> collects the shard moves new primaries report (read by the allocation strategy).</summary>
 internal sealed record NodeContext(
     DistCacheSettings Settings,
     ShardResolver Resolver,
@@ -16,4 +18,5 @@ internal sealed record NodeContext(
     IActorRef Events,
     TimeProvider Time,
     ReplicaView View,
-    IReplicaTransport Transport);
+    IReplicaTransport Transport,
+    RebalanceTally? Moves = null);

@@ -69,7 +69,7 @@ internal static class NodeHost
                         var mediator = DistributedPubSub.Get(system).Mediator;
                         var events = system.ActorOf(EventPublisherActor.Props(mediator, interest, node.EventInterestRefresh), "distcache-events");
                         context = new NodeContext(settings, new ShardResolver(settings.Shards, settings.HashAlgorithm),
-                            metrics, interest, events, TimeProvider.System, view, new ActorSelectionTransport(system));
+                            metrics, interest, events, TimeProvider.System, view, new ActorSelectionTransport(system), new RebalanceTally());
                         registry.Register<CacheEvents>(events);
                         handle.System = system;
                         if (provider.GetRequiredService<ManagementEndpoint>().Address is { } management)
@@ -106,7 +106,8 @@ internal static class NodeHost
             entityId => EntryActor.Props(entityId, context),
             shardingSettings,
             new ConsistentHashMessageExtractor(context.Resolver),
-            new RingAllocationStrategy(context.Settings.Shards, context.Settings.VirtualNodes, context.Settings.RebalanceMaxShardsPerRound),
+            new RingAllocationStrategy(context.Settings.Shards, context.Settings.VirtualNodes, context.Settings.RebalanceMaxShardsPerRound,
+                context.Moves ?? new RebalanceTally()),
             StopEntry.Instance);
     }
 

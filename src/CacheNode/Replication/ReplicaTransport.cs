@@ -13,7 +13,7 @@ internal interface IReplicaTransport
 /// <summary>Sends to /user/distcache-replicator on the named node, caching one ActorSelection per node.</summary>
 internal sealed class ActorSelectionTransport(ActorSystem system) : IReplicaTransport
 {
-    public const string ReplicatorName = "distcache-replicator";
+    public const string ReplicatorName = ActorNames.Replicator;
 
     private readonly ConcurrentDictionary<string, ActorSelection> _selections = new(StringComparer.Ordinal);
 

@@ -31,8 +31,10 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         Receive<ReadReplicaKeys>(Handle);
         Receive<ShardDigest>(Handle);
         Receive<RequestShardCopy>(Handle);
+        Receive<ShardMoved>(moved => _node.Moves?.Report(moved.ShardId, moved.Keys));
         Receive<AdoptShard>(adopt =>
         {
+            _lastPrimary[adopt.ShardId] = _self; // this node was the primary: the next one learns it moved from here
             var store = StoreFor(adopt.ShardId);
             foreach (var entry in adopt.Entries)
                 store.Apply(entry);

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using DistCacheAkka.ClientProxy.Reads;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Hashing;
 using DistCacheAkka.Messages.Settings;
@@ -18,6 +19,7 @@ public sealed class ClientProxyActor : ReceiveActor
     private readonly IActorRef _mediator;
     private readonly DistCacheSettings _settings;
     private readonly ShardResolver _resolver;
+    private readonly BackupReads _backupReads;
 
     /// <summary>A proxy over the cache <paramref name="region"/> (a shard region proxy) and the pub-sub <paramref name="mediator"/>.</summary>
     public ClientProxyActor(IActorRef region, IActorRef mediator, DistCacheSettings settings)
@@ -26,9 +28,10 @@ public sealed class ClientProxyActor : ReceiveActor
         _mediator = mediator;
         _settings = settings;
         _resolver = new ShardResolver(settings.Shards, settings.HashAlgorithm);
+        _backupReads = BackupReads.Start(Context, region, settings, _resolver); // reads while a primary is unreachable
 
-        Receive<IWithCacheKey>(command => _region.Forward(command));
-        Receive<IWithShardId>(command => _region.Forward(command));
+        Receive<IWithCacheKey>(command => Route(command));
+        Receive<IWithShardId>(command => Route(command));
         Receive<GetMultiple>(Handle);
         Receive<SetMultiple>(Handle);
         Receive<GetClusterStats>(request => Context.ActorOf(StatsAggregator.Props(Sender, _settings.DataRole, request.Timeout)));
@@ -39,10 +42,17 @@ public sealed class ClientProxyActor : ReceiveActor
     public static Props Props(IActorRef region, IActorRef mediator, DistCacheSettings settings) =>
         Akka.Actor.Props.Create(() => new ClientProxyActor(region, mediator, settings));
 
+    private void Route(ICacheMessage command)
+    {
+        if (!_backupReads.TryRoute(command, Sender, Context))
+            _region.Forward(command);
+    }
+
     private void Handle(GetMultiple request)
     {
         var parts = BatchPlanner.SplitGets(request.Keys, _resolver, request.Consistency, _settings.MaxBatchBytes);
-        Context.ActorOf(BatchAggregator.Props(_region, Sender, parts, isGet: true, request.Timeout));
+        var target = _backupReads.Active ? Self : _region; // through Route, so parts may be read from backups
+        Context.ActorOf(BatchAggregator.Props(target, Sender, parts, isGet: true, request.Timeout));
     }
 
     private void Handle(SetMultiple request)

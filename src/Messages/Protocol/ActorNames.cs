@@ -10,4 +10,11 @@ public static class ActorNames
     public const string Stats = "distcache-stats";
 
     public static string StatsPath(Akka.Actor.Address node) => $"{node}/user/{Stats}";
+
+    /// <summary>Per-node replicator: keeps the node's backup copies and answers <see cref="ReadReplicaKeys"/>
+    /// (clients use it to read backups while a shard's primary is unreachable).</summary>
+    public const string Replicator = "distcache-replicator";
+
+    /// <summary>The replicator's path on the node whose address is <paramref name="node"/> (Address.ToString()).</summary>
+    public static string ReplicatorPath(string node) => $"{node}/user/{Replicator}";
 }

@@ -65,3 +65,11 @@ public sealed record ShardCopy(
     int ShardId, long RequestId, string Replica, long MaxEpoch, int Chunk, bool IsLast, IReadOnlyList<ReplicaEntry> Entries,
     string PreviousPrimary = "")
     : IReplicationMessage;
+
+/// <summary>
+/// Rebalancing, new primary → every data node: shard <see cref="ShardId"/> moved from <see cref="From"/> (a node that
+/// is still a member: a rebalance or a graceful leave, not a failover) to <see cref="To"/>, which now holds
+/// <see cref="Keys"/> live keys of it. The sharding coordinator's node counts them into RebalancingProgress.KeysMoved.
+/// No reply.
+/// </summary>
+public sealed record ShardMoved(int ShardId, string From, string To, long Keys) : IReplicationMessage;

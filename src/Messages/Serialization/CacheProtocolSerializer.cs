@@ -72,6 +72,7 @@ namespace DistCacheAkka.Messages.Serialization;
 /// XC  RequestShardCopy    ShardId nat int, RequestId nat long, Requester string
 /// XCC ShardCopy           ShardId nat int, RequestId nat long, Replica string, MaxEpoch long, Chunk nat int,
 ///                         IsLast bool, Entries list&lt;Entry&gt;, PreviousPrimary string
+/// XM  ShardMoved          ShardId nat int, From string, To string, Keys nat long
 /// </code>
 /// <para>The serializer checks encodings, not meaning: that a bucket index is below BucketCount, or that a
 /// tombstone carries an empty value, is for the receiving actor to judge. MaxEpoch is a plain long, like the Epoch
@@ -136,6 +137,7 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
     private const string ReplaceBucketsManifest = "XB";
     private const string RequestShardCopyManifest = "XC";
     private const string ShardCopyManifest = "XCC";
+    private const string ShardMovedManifest = "XM";
 
     // Largest defined value of each wire enum. The enums are contiguous from 0 and append-only, so "defined" is
     // "at most this"; a unit test fails if an enum gains a value these constants do not cover.
@@ -200,6 +202,7 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
         ReplaceBuckets => ReplaceBucketsManifest,
         RequestShardCopy => RequestShardCopyManifest,
         ShardCopy => ShardCopyManifest,
+        ShardMoved => ShardMovedManifest,
         _ => throw NotAProtocolMessage(o),
     };
 
@@ -437,6 +440,12 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
                 WriteReplicaEntries(ref w, m.Entries, "ShardCopy.Entries");
                 w.WriteString(m.PreviousPrimary, "ShardCopy.PreviousPrimary");
                 break;
+            case ShardMoved m:
+                w.WriteNonNegativeVarInt32(m.ShardId, "ShardMoved.ShardId");
+                w.WriteString(m.From, "ShardMoved.From");
+                w.WriteString(m.To, "ShardMoved.To");
+                w.WriteNonNegativeVarInt64(m.Keys, "ShardMoved.Keys");
+                break;
             default:
                 throw NotAProtocolMessage(obj);
         }
@@ -544,6 +553,11 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
                 r.ReadBool(),
                 ReadReplicaEntries(ref r),
                 r.ReadString()),
+            ShardMovedManifest => new ShardMoved(
+                r.ReadNonNegativeVarInt32("ShardMoved.ShardId"),
+                r.ReadString(),
+                r.ReadString(),
+                r.ReadNonNegativeVarInt64("ShardMoved.Keys")),
             _ => throw new SerializationException(
                 $"Unknown DistCache manifest '{manifest}': the sender speaks a newer protocol or the bytes are not ours."),
         };

@@ -29,7 +29,9 @@ public sealed record DistCacheSettings(
     TimeSpan ReplicationFlushInterval,
     TimeSpan AntiEntropyInterval,
     int DigestBuckets,
-    int RebalanceMaxShardsPerRound)
+    int RebalanceMaxShardsPerRound,
+    int RecoveryMaxStashed,
+    TimeSpan RecoveryTimeout)
 {
     /// <summary>Settings from the reference configuration alone.</summary>
     public static DistCacheSettings Default { get; } = Create(DistCacheConfig.Reference);
@@ -59,7 +61,9 @@ public sealed record DistCacheSettings(
             ReplicationFlushInterval: Positive(c, "replication.flush-interval"),
             AntiEntropyInterval: Positive(c, "replication.anti-entropy-interval"),
             DigestBuckets: IntIn(c, "replication.digest-buckets", 1, 4096),
-            RebalanceMaxShardsPerRound: IntIn(c, "rebalance.max-shards-per-round", 1, 65536));
+            RebalanceMaxShardsPerRound: IntIn(c, "rebalance.max-shards-per-round", 1, 65536),
+            RecoveryMaxStashed: IntIn(c, "recovery.max-stashed", 1, 10_000_000),
+            RecoveryTimeout: Positive(c, "recovery.timeout"));
     }
 
     /// <summary>Parses a consistency name (case-insensitive): eventual, quorum or strong.</summary>

@@ -45,7 +45,7 @@ public class PartitionSpecs
                 await client.SetMultipleAsync(probe.ToDictionary(k => k, _ => 1), consistency: ConsistencyLevel.Quorum);
                 return true;
             }
-            catch (Exception e) when (e is DistCacheBatchException or DistCacheTimeoutException)
+            catch (Exception e) when (e is DistCacheBatchException or DistCacheTimeoutException or DistCacheException { IsRetriable: true })
             {
                 return false;
             }

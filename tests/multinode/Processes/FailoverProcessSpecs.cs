@@ -12,11 +12,11 @@ namespace DistCacheAkka.Tests.Multinode.Processes;
 // Failover with real processes: a seed and two workers on loopback, 20,000 keys written at Quorum with R = 2,
 // then one worker is killed with SIGKILL. Every acknowledged key must read back with its last value, writes to every
 // shard must succeed again soon after the kill (target 15 s with stable-after 3 s), and FailoverOccurred events must arrive.
-// Then a new node joins: RebalancingProgress reaches 100%, at most ceil(S/3)+1 shards move, and no key is lost.
+// Then a new node joins: RebalancingProgress reaches 100% with about the moved shards' share of the keys, at most
+// ceil(S/3)+1 shards move, and no key is lost.
 public sealed class FailoverProcessSpecs(ITestOutputHelper output) : IDisposable
 {
-    private readonly string _config = WriteConfig();
-    private readonly List<NodeProcess> _processes = [];
+    private readonly NodeProcessGroup _nodes = new(TestNodeHocon, output);
 
     public const string TestNodeHocon = """
         akka.loglevel = WARNING
@@ -80,7 +80,7 @@ public sealed class FailoverProcessSpecs(ITestOutputHelper output) : IDisposable
                 await client.SetMultipleAsync(shardKeys.ToDictionary(k => k, _ => 1), consistency: ConsistencyLevel.Quorum);
                 return true;
             }
-            catch (Exception e) when (e is DistCacheBatchException or DistCacheTimeoutException)
+            catch (Exception e) when (e is DistCacheBatchException or DistCacheTimeoutException or DistCacheException { IsRetriable: true })
             {
                 return false;
             }
@@ -103,8 +103,10 @@ public sealed class FailoverProcessSpecs(ITestOutputHelper output) : IDisposable
         await Eventually.HoldsAsync(() => events.Of<RebalancingProgress>().Any(p => p.ShardsMoved == p.ShardsTotal && p.ShardsTotal > 0),
             TimeSpan.FromSeconds(60), "RebalancingProgress to reach 100%");
         var session = events.Of<RebalancingProgress>().Last(p => p.ShardsMoved == p.ShardsTotal);
-        output.WriteLine($"join moved {session.ShardsTotal} shards (ideal {1024 / 3})");
+        var keysShare = (values.Count + shardKeys.Count) * (double)session.ShardsTotal / 1024;
+        output.WriteLine($"join moved {session.ShardsTotal} shards (ideal {1024 / 3}) and {session.KeysMoved} keys (their share: {keysShare:0})");
         Assert.InRange(session.ShardsTotal, 1, (1024 + 2) / 3 + 1);
+        Assert.InRange(session.KeysMoved, (long)(keysShare * 0.75), (long)(keysShare * 1.25));
         await AssertAllReadBackAsync(client, values);
         var stats = await client.GetStatsAsync();
         Assert.Equal(3, stats.Nodes.Count);
@@ -123,7 +125,7 @@ public sealed class FailoverProcessSpecs(ITestOutputHelper output) : IDisposable
                     await client.SetMultipleAsync(part, consistency: ConsistencyLevel.Quorum);
                     return true;
                 }
-                catch (Exception e) when (e is DistCacheBatchException or DistCacheTimeoutException)
+                catch (Exception e) when (e is DistCacheBatchException or DistCacheTimeoutException or DistCacheException { IsRetriable: true })
                 {
                     return false; // e.g. during the startup rebalance: retry the chunk (writes are idempotent)
                 }
@@ -144,7 +146,7 @@ public sealed class FailoverProcessSpecs(ITestOutputHelper output) : IDisposable
                     read = await client.GetMultipleAsync<int>(chunk);
                     return true;
                 }
-                catch (Exception e) when (e is DistCacheBatchException or DistCacheTimeoutException)
+                catch (Exception e) when (e is DistCacheBatchException or DistCacheTimeoutException or DistCacheException { IsRetriable: true })
                 {
                     return false;
                 }
@@ -155,28 +157,7 @@ public sealed class FailoverProcessSpecs(ITestOutputHelper output) : IDisposable
         Assert.True(wrong.Count == 0, $"{wrong.Count} acknowledged keys lost or stale, e.g. {string.Join(", ", wrong.Take(5))}");
     }
 
-    private NodeProcess Start(string role, int? seedPort)
-    {
-        var process = NodeProcess.StartNode(role, seedPort, _config);
-        _processes.Add(process);
-        return process;
-    }
+    private NodeProcess Start(string role, int? seedPort) => _nodes.Start(role, seedPort);
 
-    private static string WriteConfig()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"distcache-test-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(path, TestNodeHocon);
-        return path;
-    }
-
-    public void Dispose()
-    {
-        foreach (var process in _processes)
-        {
-            output.WriteLine($"---- node on port {process.Port} ----\n{process.Output}");
-            process.Dispose();
-        }
-
-        File.Delete(_config);
-    }
+    public void Dispose() => _nodes.Dispose();
 }

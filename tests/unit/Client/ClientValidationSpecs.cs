@@ -103,6 +103,19 @@ public class ClientValidationSpecs : TestKit
     }
 
     [Fact]
+    public async Task Should_map_a_recovering_shard_to_a_retriable_DistCacheException()
+    {
+        var task = _client.GetAsync<int>("k");
+        await _proxy.ExpectMsgAsync<Get>();
+        _proxy.Reply(new GetFailure("k", new CacheError(CacheErrorCode.Unavailable, "Shard 7 could not finish recovery within 4000 ms.")));
+
+        var e = await Assert.ThrowsAsync<DistCacheException>(() => task);
+        Assert.Equal(CacheErrorCode.Unavailable, e.Code);
+        Assert.True(e.IsRetriable);
+        Assert.Contains("Shard 7", e.Message);
+    }
+
+    [Fact]
     public async Task Should_report_failed_keys_of_a_batch_and_keep_the_successful_ones()
     {
         var task = _client.GetMultipleAsync<int>(["a", "b", "c"]);

@@ -3,11 +3,7 @@ using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using DistCacheAkka.CacheNode.Entries;
 using DistCacheAkka.CacheNode.Events;
-using DistCacheAkka.CacheNode.Replication;
-using DistCacheAkka.CacheNode.Stats;
 using DistCacheAkka.Messages;
-using DistCacheAkka.Messages.Hashing;
-using DistCacheAkka.Messages.Settings;
 using DistCacheAkka.Tests.Unit.Support;
 
 namespace DistCacheAkka.Tests.Unit.Replication;
@@ -18,10 +14,11 @@ namespace DistCacheAkka.Tests.Unit.Replication;
 // batched asynchronous replication of Eventual writes, recovery on start, and Quorum reads with read repair.
 public class WriteReplicationSpecs : TestKit
 {
-    private const string Self = "akka.tcp://distcache@127.0.0.1:1";
-    private const string B = "akka.tcp://distcache@127.0.0.1:2";
-    private const string C = "akka.tcp://distcache@127.0.0.1:3";
+    private const string Self = ThreeReplicas.SelfNode;
+    private const string B = ThreeReplicas.BNode;
+    private const string C = ThreeReplicas.CNode;
     private const int Shard = 5;
+    private readonly ThreeReplicas _replicas;
     private readonly TestProbe _b;
     private readonly TestProbe _c;
     private readonly TestProbe _local;
@@ -30,25 +27,15 @@ public class WriteReplicationSpecs : TestKit
 
     public WriteReplicationSpecs()
     {
-        _b = CreateTestProbe("b");
-        _c = CreateTestProbe("c");
-        _local = CreateTestProbe("local");
-        _events = CreateTestProbe("events");
-        var settings = DistCacheSettings.Create(DistCacheConfig.WithReference("""
-            distcache.shards = 16
-            distcache.replication-factor = 3
+        _replicas = new ThreeReplicas(this, """
             distcache.operation-timeout = 2s
             distcache.replication.flush-interval = 20ms
             distcache.replication.anti-entropy-interval = 1h
-            """));
-        var view = new ReplicaView(Self, 150, 3);
-        view.SetMembers([Self, B, C]);
-        _context = new NodeContext(settings, new ShardResolver(16), new NodeMetrics(), EventInterest.All(), _events.Ref,
-            TimeProvider.System, view, new ProbeTransport(new Dictionary<string, IActorRef> { [Self] = _local.Ref, [B] = _b.Ref, [C] = _c.Ref }));
+            """, EventInterest.All());
+        (_b, _c, _local, _events, _context) = (_replicas.B, _replicas.C, _replicas.Local, _replicas.Events, _replicas.Context);
     }
 
-    private string KeyOfShard(int index = 0) =>
-        Enumerable.Range(0, 10_000).Select(i => $"k{i}").Where(k => _context.Resolver.ShardOf(k) == Shard).Skip(index).First();
+    private string KeyOfShard(int index = 0) => _replicas.KeyOfShard(Shard, index);
 
     /// <summary>Starts the primary and lets every node answer its recovery request with an empty copy.</summary>
     private async Task<IActorRef> StartPrimaryAsync()
@@ -194,6 +181,29 @@ public class WriteReplicationSpecs : TestKit
 
         Assert.Equal(new byte[] { 9 }, got.Value);
         Assert.Equal(7, set.Version.Epoch); // above every epoch seen (6)
+    }
+
+    [Fact]
+    public async Task Should_report_a_rebalance_move_with_its_live_keys_to_every_data_node()
+    {
+        var entry = Sys.ActorOf(EntryActor.Props(Shard.ToString(), _context));
+        ReplicaEntry[] handedOff =
+        [
+            new(KeyOfShard(0), [1], new EntryVersion(2, 1), ExpiryKind.None, 0, 0, false),
+            new(KeyOfShard(1), [2], new EntryVersion(2, 2), ExpiryKind.None, 0, 0, false),
+            new(KeyOfShard(2), [], new EntryVersion(2, 3), ExpiryKind.None, 0, 0, true), // a tombstone is no key
+        ];
+        foreach (var (probe, name) in new[] { (_local, Self), (_b, B), (_c, C) })
+        {
+            var request = await probe.ExpectMsgAsync<RequestShardCopy>();
+            probe.Reply(new ShardCopy(Shard, request.RequestId, name, 2, 0, true, name == B ? handedOff : [], B)); // B was the primary
+        }
+
+        foreach (var probe in new[] { _local, _b, _c })
+        {
+            var moved = await probe.FishForMessageAsync<ShardMoved>(_ => true);
+            Assert.Equal((Shard, B, Self, 2L), (moved.ShardId, moved.From, moved.To, moved.Keys));
+        }
     }
 
     [Fact]

@@ -77,6 +77,9 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
     [InlineData("DigestMismatch", "0A14" + "077265706C696361" + "05" + "0006FE018002FEFFFFFF0F")]
     // shard 9, request 1, the address of node 2 (34 bytes), epoch 0, chunk 0, last, no entries
     [InlineData("ShardCopy empty last chunk", "1202" + "22" + "616B6B612E7463703A2F2F6469737463616368654031302E302E302E323A34303533" + "00000100" + "00")]
+    // shard 9, the addresses of node 1 and node 2 (34 bytes each), 97 keys (zig-zag 194 = C2 01)
+    [InlineData("ShardMoved", "12" + "22" + "616B6B612E7463703A2F2F6469737463616368654031302E302E302E313A34303533"
+                              + "22" + "616B6B612E7463703A2F2F6469737463616368654031302E302E302E323A34303533" + "C201")]
     public void Should_keep_the_wire_format_of_pinned_messages(string name, string expectedHex)
     {
         Assert.Equal(expectedHex, Convert.ToHexString(_serializer.ToBinary(ProtocolSamples.All[name])));
@@ -175,6 +178,8 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
         { "RequestShardCopy.Requester", new RequestShardCopy(1, 1, null!) },
         { "ShardCopy.Entries", new ShardCopy(1, 1, "r", 0, 0, true, null!) },
         { "ShardCopy.PreviousPrimary", new ShardCopy(1, 1, "r", 0, 0, true, [], null!) },
+        { "ShardMoved.From", new ShardMoved(1, null!, "t", 0) },
+        { "ShardMoved.To", new ShardMoved(1, "f", null!, 0) },
     };
 
     // Ids, counts, bucket indices and ticks are non-negative on the wire; the sender refuses a negative one
@@ -193,6 +198,7 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
         { "ReplaceBuckets.Buckets[0]", new ReplaceBuckets(1, 1, "p", 4, [-1], []) },
         { "RequestShardCopy.RequestId", new RequestShardCopy(1, -1, "n") },
         { "ShardCopy.Chunk", new ShardCopy(1, 1, "r", 0, -1, true, []) },
+        { "ShardMoved.Keys", new ShardMoved(1, "f", "t", -1) },
     };
 
     [Theory]

@@ -54,6 +54,7 @@ internal static class ProtocolSamples
         [typeof(ReplaceBuckets)] = "XB",
         [typeof(RequestShardCopy)] = "XC",
         [typeof(ShardCopy)] = "XCC",
+        [typeof(ShardMoved)] = "XM",
     };
 
     /// <summary>Every sample by a readable unique name (theory data uses the name, so each is its own test case).</summary>
@@ -194,6 +195,8 @@ internal static class ProtocolSamples
             ["ShardCopy extremes"] = new ShardCopy(int.MaxValue, long.MaxValue, unicodeKey, long.MaxValue, int.MaxValue, true,
                 [maxTicks, tombstone]),
             ["ShardCopy negative epoch"] = new ShardCopy(0, 0, "", long.MinValue, 1, false, [minimal]),
+            ["ShardMoved"] = new ShardMoved(9, node1, node2, 97),
+            ["ShardMoved extremes"] = new ShardMoved(int.MaxValue, "", unicodeKey, long.MaxValue),
         };
         return samples;
     }

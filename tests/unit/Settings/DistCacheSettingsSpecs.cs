@@ -30,6 +30,8 @@ public class DistCacheSettingsSpecs
         Assert.Equal(TimeSpan.FromSeconds(60), s.TombstoneGrace);
         Assert.Equal("distcache", s.RegionName);
         Assert.Equal("cache", s.DataRole);
+        Assert.Equal(10_000, s.RecoveryMaxStashed);
+        Assert.Equal(TimeSpan.FromSeconds(4), s.RecoveryTimeout);
         Assert.Equal(s, DistCacheSettings.Create(DistCacheConfig.Reference));
         Assert.Equal(s, Parse(""));
     }
@@ -103,6 +105,8 @@ public class DistCacheSettingsSpecs
         { "expiry.tombstone-grace = -1s", "distcache.expiry.tombstone-grace", "\"-1s\"", "positive duration" },
         { "region-name = \"\"", "distcache.region-name", "\"\"", "non-empty name" },
         { "data-role = \"\"", "distcache.data-role", "\"\"", "non-empty name" },
+        { "recovery.max-stashed = 0", "distcache.recovery.max-stashed", "\"0\"", "integer between 1 and 10000000" },
+        { "recovery.timeout = 0s", "distcache.recovery.timeout", "\"0s\"", "positive duration" },
     };
 
     [Theory]
