@@ -10,4 +10,9 @@ public static class ActorNames
     public const string Stats = "distcache-stats";
 
     public static string StatsPath(Akka.Actor.Address node) => $"{node}/user/{Stats}";
+
+    /// <summary>Per-node request gateway: answers <see cref="CoalescedRequests"/> with <see cref="CoalescedReplies"/>.</summary>
+    public const string Gateway = "distcache-gateway";
+
+    public static string GatewayPath(Akka.Actor.Address node) => $"{node}/user/{Gateway}";
 }

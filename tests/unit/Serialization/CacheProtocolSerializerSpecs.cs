@@ -98,6 +98,37 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
     }
 
     [Fact]
+    public void Should_pin_the_full_encoding_of_coalesced_envelopes()
+    {
+        var requests = new CoalescedRequests(TimeSpan.FromTicks(5),
+            [new CorrelatedCommand(1, new Get("k", ConsistencyLevel.Quorum)), new CorrelatedCommand(300, new Remove("r"))]);
+        // timeout 5 ticks → zig-zag 0A | count 2 | id 1 → 02, kind 0 (Get), key 'k', Quorum 1 |
+        // id 300 → zig-zag 600 = D8 04, kind 2 (Remove), key 'r', Eventual 0
+        Assert.Equal("0A" + "02" + "02" + "00" + "016B" + "01" + "D804" + "02" + "0172" + "00",
+            Convert.ToHexString(_serializer.ToBinary(requests)));
+
+        var replies = new CoalescedReplies([new CorrelatedReply(2, new NotFound("k")), new CorrelatedReply(3, new SetSuccess("s", new EntryVersion(1, 2)))]);
+        // count 2 | id 2 → 04, kind 1 (NotFound), key 'k' | id 3 → 06, kind 3 (SetSuccess), key 's', version 1, 2 → 02 04
+        Assert.Equal("02" + "04" + "01" + "016B" + "06" + "03" + "0173" + "0204", Convert.ToHexString(_serializer.ToBinary(replies)));
+    }
+
+    [Fact]
+    public void Should_refuse_a_coalesced_envelope_holding_anything_but_single_key_messages()
+    {
+        var reply = Assert.Throws<SerializationException>(() => _serializer.ToBinary(
+            new CoalescedReplies([new CorrelatedReply(1, new NotFound("k")), new CorrelatedReply(2, new Get("k"))])));
+        Assert.Contains("CoalescedReplies.Replies[1]", reply.Message);
+        Assert.Contains("Get", reply.Message);
+
+        // Kind bytes beyond the defined ones are malformed input: a Remove's kind 2 is the last command kind, and
+        // RemoveFailure's 6 the last reply kind.
+        var command = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Convert.FromHexString("00" + "01" + "02" + "03" + "016B00"), "CQ"));
+        Assert.Contains("CoalescedCommandKind", command.Message);
+        var kind = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Convert.FromHexString("01" + "02" + "07" + "016B"), "CR"));
+        Assert.Contains("CoalescedReplyKind", kind.Message);
+    }
+
+    [Fact]
     public void Should_pin_the_full_encoding_of_replication_messages()
     {
         var replicate = new ReplicateEntries(1, 2, "p",
@@ -175,6 +206,13 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
         { "RequestShardCopy.Requester", new RequestShardCopy(1, 1, null!) },
         { "ShardCopy.Entries", new ShardCopy(1, 1, "r", 0, 0, true, null!) },
         { "ShardCopy.PreviousPrimary", new ShardCopy(1, 1, "r", 0, 0, true, [], null!) },
+        { "CoalescedRequests.Commands", new CoalescedRequests(TimeSpan.Zero, null!) },
+        { "CoalescedRequests.Commands[1]", new CoalescedRequests(TimeSpan.Zero, [new CorrelatedCommand(1, new Get("k")), null!]) },
+        { "CoalescedRequests.Commands[0]", new CoalescedRequests(TimeSpan.Zero, [new CorrelatedCommand(1, null!)]) },
+        { "Get.Key", new CoalescedRequests(TimeSpan.Zero, [new CorrelatedCommand(1, new Get(null!))]) },
+        { "CoalescedReplies.Replies", new CoalescedReplies(null!) },
+        { "CoalescedReplies.Replies[0]", new CoalescedReplies([new CorrelatedReply(1, null!)]) },
+        { "GetSuccess.Value", new CoalescedReplies([new CorrelatedReply(1, new GetSuccess("k", null!, default))]) },
     };
 
     // Ids, counts, bucket indices and ticks are non-negative on the wire; the sender refuses a negative one
@@ -193,6 +231,8 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
         { "ReplaceBuckets.Buckets[0]", new ReplaceBuckets(1, 1, "p", 4, [-1], []) },
         { "RequestShardCopy.RequestId", new RequestShardCopy(1, -1, "n") },
         { "ShardCopy.Chunk", new ShardCopy(1, 1, "r", 0, -1, true, []) },
+        { "CoalescedRequests.Commands", new CoalescedRequests(TimeSpan.Zero, [new CorrelatedCommand(-1, new Get("k"))]) },
+        { "CoalescedReplies.Replies", new CoalescedReplies([new CorrelatedReply(long.MinValue, new NotFound("k"))]) },
     };
 
     [Theory]
