@@ -26,6 +26,8 @@ internal sealed record LoadOptions
           --duration D      measured seconds per workload [10]
           --warmup D        unmeasured seconds before each workload [3]
           --operations N    stop after N measured operations instead (0 = use --duration) [0]
+          --pids T=P,P     server process ids of target T (distcache, redis, akka-echo), for CPU time per operation
+          --coalescing M    DistCacheAkka client request coalescing: on, off, or both (suite: a row for each) [on]
         """;
 
     public string Mode { get; init; } = "run";
@@ -55,6 +57,10 @@ internal sealed record LoadOptions
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
 
     public long Operations { get; init; }
+
+    public string Coalescing { get; init; } = "on";
+
+    public IReadOnlyDictionary<string, int[]> Pids { get; init; } = new Dictionary<string, int[]>();
 
     /// <summary>Parses <paramref name="args"/>; a problem is thrown as an <see cref="ArgumentException"/> naming the option.</summary>
     public static LoadOptions Parse(string[] args)
@@ -86,6 +92,8 @@ internal sealed record LoadOptions
                 "--consistency" => options with { Consistency = Enum.TryParse<ConsistencyLevel>(value, true, out var c) ? c : throw Bad(flag, value, "Eventual, Quorum or Strong") },
                 "--duration" => options with { Duration = TimeSpan.FromSeconds(Int(flag, value, 1, 3600)) },
                 "--warmup" => options with { Warmup = TimeSpan.FromSeconds(Int(flag, value, 0, 3600)) },
+                "--pids" => options with { Pids = new Dictionary<string, int[]>(options.Pids) { [value.Split('=')[0]] = value.Split('=', 2)[^1].Split(',').Select(v => Int(flag, v, 1, int.MaxValue)).ToArray() } },
+                "--coalescing" => options with { Coalescing = value is "on" or "off" or "both" ? value : throw Bad(flag, value, "on, off or both") },
                 "--operations" => options with { Operations = Int(flag, value, 0, int.MaxValue) },
                 _ => throw new ArgumentException($"Unknown option {flag}."),
             };

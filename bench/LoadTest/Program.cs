@@ -28,7 +28,7 @@ var results = new List<WorkloadResult>();
 
 if (options.Mode == "run")
 {
-    await using var target = await Connect(options.Target ?? "distcache");
+    await using var target = await Connect(options.Target == "distcache" && options.Coalescing == "off" ? "distcache-uncoalesced" : options.Target ?? "distcache");
     await Preload(target);
     foreach (var concurrency in options.Concurrency)
         results.Add(await Measure(target, new WorkloadSpec($"{options.ReadPercent}/{100 - options.ReadPercent} mix, {concurrency} clients",
@@ -47,7 +47,16 @@ var quorumSet64 = new WorkloadSpec("Quorum Set, 64 clients", 0, 64, ConsistencyL
 var targets = new List<ILoadTarget>();
 try
 {
-    foreach (var name in new[] { options.Seed is null ? null : "distcache", options.Redis is null ? null : "redis", options.Echo is null ? null : "akka-echo" })
+    var names = new List<string>();
+    if (options.Seed is not null && options.Coalescing is "on" or "both")
+        names.Add("distcache");
+    if (options.Seed is not null && options.Coalescing is "off" or "both")
+        names.Add("distcache-uncoalesced");
+    if (options.Redis is not null)
+        names.Add("redis");
+    if (options.Echo is not null)
+        names.Add("akka-echo");
+    foreach (var name in names)
     {
         if (name is null)
             continue;
@@ -57,7 +66,7 @@ try
     }
 
     foreach (var spec in new[] { getOne, mixOne, mix64, quorumSet64 })
-        foreach (var target in targets.OrderBy(t => t is EchoTarget ? 0 : t is RedisTarget ? 1 : 2))
+        foreach (var target in targets.OrderBy(t => t is EchoTarget ? 0 : t is RedisTarget ? 1 : t.Name.Length))
             if (target is not EchoTarget || spec == getOne || spec == mix64)
                 results.Add(await Measure(target, spec));
 }
@@ -74,7 +83,8 @@ return 0;
 
 async Task<ILoadTarget> Connect(string target) => target switch
 {
-    "distcache" => await DistCacheTarget.ConnectAsync(options.Seed ?? throw new ArgumentException("--seed is required for distcache.")),
+    "distcache" or "distcache-uncoalesced" => await DistCacheTarget.ConnectAsync(
+        options.Seed ?? throw new ArgumentException("--seed is required for distcache."), coalescing: target == "distcache"),
     "redis" => await RedisTarget.ConnectAsync(options.Redis ?? throw new ArgumentException("--redis is required for redis.")),
     _ => await EchoTarget.ConnectAsync(options.Echo ?? throw new ArgumentException("--echo is required for akka-echo."), options.ValueSize),
 };
@@ -88,8 +98,9 @@ async Task Preload(ILoadTarget target)
 
 async Task<WorkloadResult> Measure(ILoadTarget target, WorkloadSpec spec)
 {
-    var result = await runner.RunAsync(target, spec);
+    var kind = target switch { DistCacheTarget => "distcache", RedisTarget => "redis", _ => "akka-echo" };
+    var result = await runner.RunAsync(target, spec, new CpuMeter(options.Pids.GetValueOrDefault(kind, [])));
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{target.Name,-14} {spec.Name,-24} {spec.Level,-8} {result.OpsPerSecond,9:N0} ops/s  p50 {result.P50:0.000}  p99 {result.P99:0.000}  max {result.Max:0.0} ms  errors {result.Errors}"));
+        $"{target.Name,-14} {spec.Name,-24} {spec.Level,-8} {result.OpsPerSecond,9:N0} ops/s  p50 {result.P50:0.000}  p99 {result.P99:0.000}  max {result.Max:0.0} ms  errors {result.Errors}  CPU/op client {result.ClientCpuMicrosPerOp:0} µs servers {result.ServerCpuMicrosPerOp:0} µs"));
     return result;
 }

@@ -8,15 +8,16 @@ internal static class Report
 {
     public static void PrintTable(IReadOnlyList<WorkloadResult> results, TextWriter output)
     {
-        output.WriteLine("| workload | target | level | ops/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | ops/s vs Redis | p50 vs raw Akka |");
-        output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| workload | target | level | ops/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | CPU µs/op client | CPU µs/op servers | ops/s vs Redis | p50 vs raw Akka |");
+        output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             var redis = results.FirstOrDefault(x => x.Spec == r.Spec && x.Target == "Redis");
             var echo = RawAkka(results, r.Spec.Concurrency);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Spec.Name} | {r.Target} | {(r.Target == "DistCacheAkka" ? r.Spec.Level.ToString() : "—")} | {r.OpsPerSecond:N0} | " +
+                $"| {r.Spec.Name} | {r.Target} | {(r.Target.StartsWith("DistCacheAkka", StringComparison.Ordinal) ? r.Spec.Level.ToString() : "—")} | {r.OpsPerSecond:N0} | " +
                 $"{r.P50:0.000} | {r.P90:0.000} | {r.P99:0.000} | {r.P999:0.000} | {r.Max:0.00} | {r.Errors} | " +
+                $"{r.ClientCpuMicrosPerOp:0} | {r.ServerCpuMicrosPerOp:0} | " +
                 $"{Ratio(r.OpsPerSecond, redis?.OpsPerSecond)} | {Ratio(r.P50, echo?.P50)} |"));
         }
 

@@ -21,13 +21,13 @@ internal interface ILoadTarget : IAsyncDisposable
 }
 
 /// <summary>DistCacheAkka through the public client API (<see cref="DistCacheClient.ConnectAsync"/>), byte-level calls.</summary>
-internal sealed class DistCacheTarget(IDistCacheClient client) : ILoadTarget
+internal sealed class DistCacheTarget(IDistCacheClient client, bool coalescing) : ILoadTarget
 {
-    public string Name => "DistCacheAkka";
+    public string Name => coalescing ? "DistCacheAkka" : "DistCacheAkka, no coalescing";
 
     public IDistCacheClient Client => client;
 
-    public static async Task<DistCacheTarget> ConnectAsync(string seed)
+    public static async Task<DistCacheTarget> ConnectAsync(string seed, bool coalescing)
     {
         var client = await DistCacheClient.ConnectAsync(new DistCacheClientOptions
         {
@@ -35,10 +35,10 @@ internal sealed class DistCacheTarget(IDistCacheClient client) : ILoadTarget
             ConnectTimeout = TimeSpan.FromSeconds(60),
             RequestTimeout = TimeSpan.FromSeconds(10),
             ValueSerializer = new PassThroughBytes(),
-            ExtraHocon = "akka.loglevel = ERROR\nakka.stdout-loglevel = ERROR",
+            ExtraHocon = $"akka.loglevel = ERROR\nakka.stdout-loglevel = ERROR\ndistcache.client.coalescing.enabled = {(coalescing ? "on" : "off")}",
         });
         await WaitForAllShards((IClientProxyAccess)client);
-        return new DistCacheTarget(client);
+        return new DistCacheTarget(client, coalescing);
     }
 
     /// <summary>A fresh cluster allocates its 1,024 shards some seconds after the membership settles; measure after.</summary>

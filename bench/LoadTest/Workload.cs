@@ -9,7 +9,8 @@ internal sealed record WorkloadSpec(string Name, int ReadPercent, int Concurrenc
 /// <summary>What a workload measured on one target. Latencies in milliseconds.</summary>
 internal sealed record WorkloadResult(
     WorkloadSpec Spec, string Target, long Operations, long Errors, double OpsPerSecond,
-    double P50, double P90, double P99, double P999, double Max, string? FirstError);
+    double P50, double P90, double P99, double P999, double Max, string? FirstError,
+    double ClientCpuMicrosPerOp, double ServerCpuMicrosPerOp);
 
 /// <summary>
 /// Runs a workload: <see cref="WorkloadSpec.Concurrency"/> closed-loop clients, each picking a uniformly random
@@ -18,17 +19,21 @@ internal sealed record WorkloadResult(
 /// </summary>
 internal sealed class WorkloadRunner(IReadOnlyList<string> keys, byte[] value, TimeSpan warmup, TimeSpan duration, long operations)
 {
-    public async Task<WorkloadResult> RunAsync(ILoadTarget target, WorkloadSpec spec)
+    public async Task<WorkloadResult> RunAsync(ILoadTarget target, WorkloadSpec spec, CpuMeter cpu)
     {
         if (warmup > TimeSpan.Zero)
             await RunPhaseAsync(target, spec, warmup, 0, record: false);
+        var before = cpu.Read();
         var (latencies, errors, firstError, elapsed) = await RunPhaseAsync(target, spec, duration, operations, record: true);
+        var after = cpu.Read();
+        var ops = Math.Max(1, latencies.Length + errors);
 
         Array.Sort(latencies);
         double Pct(double p) => latencies.Length == 0 ? double.NaN
             : latencies[Math.Clamp((int)Math.Ceiling(p / 100 * latencies.Length) - 1, 0, latencies.Length - 1)] * 1000.0 / Stopwatch.Frequency;
         return new WorkloadResult(spec, target.Name, latencies.Length, errors, latencies.Length / elapsed.TotalSeconds,
-            Pct(50), Pct(90), Pct(99), Pct(99.9), Pct(100), firstError);
+            Pct(50), Pct(90), Pct(99), Pct(99.9), Pct(100), firstError,
+            (after.Client - before.Client).TotalMicroseconds / ops, (after.Servers - before.Servers).TotalMicroseconds / ops);
     }
 
     private async Task<(long[] Latencies, long Errors, string? FirstError, TimeSpan Elapsed)> RunPhaseAsync(
