@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Issue #8: DistCacheAkka against Redis standalone and the raw Akka.NET round trip, on this machine, in one run.
 #
-#   bench/compare.sh [extra LoadTest suite options, e.g. --duration 20 --keys 100000]
+#   bench/compare.sh [extra LoadTest suite options, e.g. --duration 20 --coalescing on]
 #
 # Starts (on 127.0.0.1 only, free ports): redis-server with persistence off, an Akka echo node, and a 3-node
 # DistCacheAkka cluster (seed + 2 workers, R = 2); runs `LoadTest suite` (Get at 1 client; 90/10 mix at 1 and
-# 64 clients; Quorum Set at 64; raw Akka round trips) and prints one table with ratios. Everything it started is
+# 64 clients; Quorum Set at 64; raw Akka round trips), by default with the cache client's request coalescing on
+# and off, and prints one table with ratios and the CPU time per operation of the client and of each target's
+# server processes. Everything it started is
 # stopped on exit (trap), and every step is bounded by `timeout`, so the whole run stays under 10 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,10 +59,12 @@ redis_port=$(free_port)
 redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no --protected-mode yes \
   --daemonize no --logfile "$work/redis.log" &
 pids+=($!)
+redis_pid=$!
 
 echo_port=$(free_port)
 dotnet "$out/DistCacheAkka.LoadTest.dll" echo-server --port "$echo_port" >"$work/echo.log" 2>&1 &
 pids+=($!)
+echo_pid=$!
 
 cat >"$work/cluster.conf" <<'CONF'
 akka.loglevel = WARNING
@@ -70,10 +74,12 @@ CONF
 seed_port=$(free_port)
 dotnet "$out/DistCacheAkka.CacheNode.dll" --role seed --port "$seed_port" --mgmt-port 0 --config "$work/cluster.conf" >"$work/seed.log" 2>&1 &
 pids+=($!)
+node_pids=$!
 for n in 1 2; do
   dotnet "$out/DistCacheAkka.CacheNode.dll" --role worker --port "$(free_port)" --mgmt-port 0 \
     --seed "127.0.0.1:$seed_port" --config "$work/cluster.conf" >"$work/worker$n.log" 2>&1 &
   pids+=($!)
+  node_pids="$node_pids,$!"
 done
 
 wait_port "$redis_port"
@@ -82,5 +88,6 @@ wait_port "$seed_port"
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); nproc: $(nproc); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 timeout 420 dotnet "$out/DistCacheAkka.LoadTest.dll" suite \
-  --seed "127.0.0.1:$seed_port" --redis "127.0.0.1:$redis_port" --echo "127.0.0.1:$echo_port" "$@"
+  --seed "127.0.0.1:$seed_port" --redis "127.0.0.1:$redis_port" --echo "127.0.0.1:$echo_port" \
+  --pids "distcache=$node_pids" --pids "redis=$redis_pid" --pids "akka-echo=$echo_pid" --coalescing both "$@"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

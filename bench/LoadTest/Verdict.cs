@@ -15,6 +15,10 @@ internal static class Verdict
         if (Find(mix64, "DistCacheAkka") is { } mix && Find(mix64, "Redis") is { } redis)
             Line(output, "64-client 90/10 throughput >= 1.0x Redis", mix.OpsPerSecond / redis.OpsPerSecond, "x", mix.OpsPerSecond >= redis.OpsPerSecond,
                 $"{mix.OpsPerSecond:N0} vs {redis.OpsPerSecond:N0} ops/s");
+        if (Find(mix64, "DistCacheAkka") is { } on && Find(mix64, "DistCacheAkka, no coalescing") is { } off)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"coalescing: 64-client 90/10 throughput {on.OpsPerSecond / off.OpsPerSecond:0.00}x of uncoalesced ({on.OpsPerSecond:N0} vs {off.OpsPerSecond:N0} ops/s); " +
+                $"CPU per op client {on.ClientCpuMicrosPerOp:0} vs {off.ClientCpuMicrosPerOp:0} µs, servers {on.ServerCpuMicrosPerOp:0} vs {off.ServerCpuMicrosPerOp:0} µs"));
         if (Find(quorumSet64, "DistCacheAkka") is { } set)
             Line(output, "Quorum Set p99 < 3 ms at 64 clients", set.P99, " ms", set.P99 < 3, $"p50 {set.P50:0.000} ms");
     }

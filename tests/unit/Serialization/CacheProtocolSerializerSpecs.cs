@@ -398,6 +398,27 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
     }
 
     [Fact]
+    public void Should_allocate_only_the_output_array_when_serializing_coalesced_envelopes()
+    {
+        // The coalesced hot path: 20 Gets out, 20 hits of 100 bytes back.
+        var requests = new CoalescedRequests(TimeSpan.FromSeconds(5),
+            Enumerable.Range(0, 20).Select(i => new CorrelatedCommand(i, new Get("key:" + i))).ToArray());
+        var replies = new CoalescedReplies(
+            Enumerable.Range(0, 20).Select(i => new CorrelatedReply(i, new GetSuccess("key:" + i, new byte[100], new EntryVersion(1, i)))).ToArray());
+        foreach (ICacheMessage message in new ICacheMessage[] { requests, replies })
+        {
+            var warm = _serializer.ToBinary(message);
+
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var bytes = _serializer.ToBinary(message);
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            Assert.Equal(warm, bytes);
+            Assert.InRange(allocated, bytes.Length, bytes.Length + 32);
+        }
+    }
+
+    [Fact]
     public void Should_allocate_only_the_output_array_when_serializing_a_single_entry_replication()
     {
         // The replication hot path: every replicated write sends one of these, then an ack.
