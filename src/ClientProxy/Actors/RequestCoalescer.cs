@@ -82,6 +82,22 @@ internal sealed class RequestCoalescer<TDestination, TCaller>(int maxBatch, int 
         return _buffers.Count > 0;
     }
 
+    /// <summary>Takes the buffered command of <paramref name="destination"/> if it is the only one: a lone command
+    /// travels bare (its reply goes straight to its caller), so it needs no id and takes no window slot.</summary>
+    public bool TryTakeSingle(TDestination destination, out IWithCacheKey command, out TCaller caller)
+    {
+        if (_buffers.TryGetValue(destination, out var buffer) && buffer.Count == 1)
+        {
+            _buffers.Remove(destination);
+            (command, caller) = buffer[0];
+            return true;
+        }
+
+        command = null!;
+        caller = null!;
+        return false;
+    }
+
     /// <summary>Empties the buffer of <paramref name="destination"/> into an envelope's commands; each caller is
     /// remembered under its command's id until <paramref name="deadline"/>, and the envelope takes a window slot.</summary>
     public CorrelatedCommand[] Seal(TDestination destination, long deadline)

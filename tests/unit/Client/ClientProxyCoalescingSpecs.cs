@@ -30,8 +30,8 @@ public class ClientProxyCoalescingSpecs : TestKit
         _gatewayRef = Sys.ActorOf(Props.Create(() => new Forwarder(_gateway.Ref)), ActorNames.Gateway);
     }
 
-    private IActorRef StartProxy(int maxBatch = 128) => Sys.ActorOf(ClientProxyActor.Props(_region.Ref, CreateTestProbe().Ref, Settings,
-        new CoalescingSettings(Enabled: true, MaxBatch: maxBatch, MaxInFlight: 1, MaxDelay: TimeSpan.Zero,
+    private IActorRef StartProxy(int maxBatch = 128, int maxDelayMs = 300) => Sys.ActorOf(ClientProxyActor.Props(_region.Ref, CreateTestProbe().Ref, Settings,
+        new CoalescingSettings(Enabled: true, MaxBatch: maxBatch, MaxInFlight: 1, MaxDelay: TimeSpan.FromMilliseconds(maxDelayMs),
             PlacementRefresh: TimeSpan.FromHours(1), ReplyTimeout: TimeSpan.FromSeconds(5))));
 
     /// <summary>Answers the proxy's placement query: every shard lives on this (test) node.</summary>
@@ -40,22 +40,28 @@ public class ClientProxyCoalescingSpecs : TestKit
         await _region.ExpectMsgAsync<GetClusterShardingStats>();
         var shards = Enumerable.Range(0, Settings.Shards).ToImmutableDictionary(s => s.ToString(), _ => 1);
         var self = ((ExtendedActorSystem)Sys).Provider.DefaultAddress;
-        _region.Reply(new ClusterShardingStats(ImmutableDictionary<Address, ShardRegionStats>.Empty.Add(self, new ShardRegionStats(shards, ImmutableHashSet<string>.Empty))));
+        _region.Reply(new ClusterShardingStats(ImmutableDictionary<Address, ShardRegionStats>.Empty.Add(
+            self, new ShardRegionStats(shards, ImmutableHashSet<string>.Empty))));
     }
 
-    /// <summary>Sends Gets until one arrives at the gateway (the gateway's identity takes a moment to come back);
-    /// the envelope that carried it is left unanswered, so the proxy's window of one envelope is now full.</summary>
-    private async Task<CoalescedRequests> FirstEnvelope(IActorRef proxy, TestProbe asker)
+    /// <summary>Sends lone Gets until one reaches the gateway (its identity takes a moment to come back; until then
+    /// requests go through the region). A lone request travels bare, with its asker as sender.</summary>
+    private async Task WaitUntilCoalescing(IActorRef proxy, TimeSpan? wait = null)
     {
-        for (var attempt = 0; attempt < 100; attempt++)
+        var asker = CreateTestProbe();
+        for (var attempt = 0; attempt < 50; attempt++)
         {
-            proxy.Tell(new Get("first"), asker.Ref);
-            if (await _gateway.ReceiveOneAsync(TimeSpan.FromMilliseconds(100)) is CoalescedRequests envelope)
-                return envelope;
+            proxy.Tell(new Get("probe"), asker.Ref);
+            if (await _gateway.ReceiveOneAsync(wait ?? TimeSpan.FromSeconds(1)) is Get)
+            {
+                Assert.Equal(asker.Ref, _gateway.LastSender);
+                _gateway.Reply(new NotFound("probe"));
+                await asker.ExpectMsgAsync<NotFound>();
+                return;
+            }
 
-            // Not coalesced yet: it went through the region; answer it there and try again.
-            await _region.ExpectMsgAsync<Get>();
-            _region.Reply(new NotFound("first"));
+            await _region.ExpectMsgAsync<Get>(); // not coalescing yet: answered by the region
+            _region.Reply(new NotFound("probe"));
             await asker.ExpectMsgAsync<NotFound>();
         }
 
@@ -67,11 +73,9 @@ public class ClientProxyCoalescingSpecs : TestKit
     {
         var proxy = StartProxy();
         await PlaceEveryShardHere();
-        var firstAsker = CreateTestProbe();
-        var first = await FirstEnvelope(proxy, firstAsker);
-        Assert.Single(first.Commands);
+        await WaitUntilCoalescing(proxy);
 
-        // Five callers while the first envelope is unanswered: they wait and leave together.
+        // Five callers within the 300 ms delay: one envelope.
         var askers = Enumerable.Range(0, 5).Select(_ => CreateTestProbe()).ToArray();
         IWithCacheKey[] commands =
         [
@@ -80,15 +84,17 @@ public class ClientProxyCoalescingSpecs : TestKit
         ];
         for (var i = 0; i < commands.Length; i++)
             proxy.Tell(commands[i], askers[i].Ref);
-        await _gateway.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
-
-        proxy.Tell(new CoalescedReplies([new CorrelatedReply(first.Commands[0].Id, new NotFound("first"))]), _gatewayRef);
-        await firstAsker.ExpectMsgAsync<NotFound>(m => m.Key == "first");
         var envelope = await _gateway.ExpectMsgAsync<CoalescedRequests>();
 
         Assert.Equal(commands, envelope.Commands.Select(c => c.Command));
-        Assert.Equal(6, envelope.Commands.Select(c => c.Id).Append(first.Commands[0].Id).Distinct().Count());
+        Assert.Equal(5, envelope.Commands.Select(c => c.Id).Distinct().Count());
         Assert.Equal(TimeSpan.FromSeconds(5), envelope.Timeout);
+
+        // While that envelope is unanswered (a window of one), later requests wait: nothing leaves after the delay.
+        var later = CreateTestProbe();
+        proxy.Tell(new Get("f"), later.Ref);
+        proxy.Tell(new Get("g"), later.Ref);
+        await _gateway.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(600));
 
         // Replies in another order, split over two envelopes, one of them an error for its key alone.
         var notMet = new CacheError(CacheErrorCode.ConsistencyNotMet, "1 of 2 acks", 1, 2, TimeSpan.FromSeconds(3));
@@ -110,22 +116,26 @@ public class ClientProxyCoalescingSpecs : TestKit
         await askers[2].ExpectMsgAsync<RemoveSuccess>(m => m.Key == "c" && m.Existed);
         await askers[3].ExpectMsgAsync<NotFound>(m => m.Key == "d");
         await askers[4].ExpectMsgAsync<SetSuccess>(m => m.Key == "e");
-        foreach (var asker in askers.Append(firstAsker))
+        foreach (var asker in askers)
             await asker.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(50));
+
+        // The first reply envelope reopened the window: the two waiting requests left together, at once.
+        var next = await _gateway.ExpectMsgAsync<CoalescedRequests>(TimeSpan.FromMilliseconds(250));
+        Assert.Equal(["f", "g"], next.Commands.Select(c => c.Command.Key));
     }
 
     [Fact]
-    public async Task Should_send_a_full_buffer_without_waiting_for_the_window()
+    public async Task Should_send_a_full_buffer_without_waiting_for_the_delay()
     {
-        var proxy = StartProxy(maxBatch: 3);
+        var proxy = StartProxy(maxBatch: 3, maxDelayMs: 2_000);
         await PlaceEveryShardHere();
-        await FirstEnvelope(proxy, CreateTestProbe());
+        await WaitUntilCoalescing(proxy, TimeSpan.FromSeconds(3));
 
         var asker = CreateTestProbe();
         foreach (var key in new[] { "x", "y", "z" })
             proxy.Tell(new Get(key), asker.Ref);
 
-        var envelope = await _gateway.ExpectMsgAsync<CoalescedRequests>();
+        var envelope = await _gateway.ExpectMsgAsync<CoalescedRequests>(TimeSpan.FromSeconds(1)); // well before 2 s
         Assert.Equal(["x", "y", "z"], envelope.Commands.Select(c => c.Command.Key));
     }
 

@@ -91,6 +91,24 @@ public class RequestCoalescerSpecs
     }
 
     [Fact]
+    public void Should_hand_out_a_lone_command_bare_without_a_window_slot()
+    {
+        var coalescer = new RequestCoalescer<string, Caller>(maxBatch: 100, maxInFlight: 1);
+        var caller = new Caller("c");
+        coalescer.Add("node-1", new Get("alone"), caller);
+
+        Assert.True(coalescer.TryTakeSingle("node-1", out var command, out var taken));
+        Assert.Equal("alone", command.Key);
+        Assert.Same(caller, taken);
+        Assert.Equal(0, coalescer.PendingCount);
+
+        coalescer.Add("node-1", new Get("a"), caller);
+        coalescer.Add("node-1", new Get("b"), caller);
+        Assert.False(coalescer.TryTakeSingle("node-1", out _, out _)); // two leave as an envelope
+        Assert.Equal(["node-1"], coalescer.Ready()); // the bare one took no slot
+    }
+
+    [Fact]
     public void Should_forget_unanswered_commands_at_their_deadline()
     {
         var coalescer = new RequestCoalescer<string, Caller>(maxBatch: 100, maxInFlight: 4);

@@ -56,6 +56,15 @@ public class RequestGatewayActorSpecs : TestKit
     }
 
     [Fact]
+    public async Task Should_forward_a_bare_command_keeping_its_sender()
+    {
+        _gateway.Tell(new Get("lone"), _client.Ref);
+
+        await _region.ExpectMsgAsync<Get>(m => m.Key == "lone");
+        Assert.Equal(_client.Ref, _region.LastSender);
+    }
+
+    [Fact]
     public async Task Should_answer_a_fast_envelope_in_one_reply_envelope()
     {
         _gateway.Tell(new CoalescedRequests(TimeSpan.FromSeconds(5),
