@@ -12,7 +12,7 @@ namespace DistCacheAkka.CacheNode.Gateway;
 /// never waits more than <see cref="MaxHold"/> for slower ones (a Quorum write waiting for its backup), checked on
 /// every reply and by a timer. A command with no reply within the envelope's timeout gets none: the client's own
 /// timeout reports it, as for a lost message. A bare Get, Set or Remove (what a client sends when it has a single
-/// command for this node) is forwarded to the region with its sender, so its reply goes straight to the caller.
+/// command for this node) is forwarded to the region with its sender, so its reply goes straight back.
 /// </summary>
 internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
 {
@@ -28,7 +28,7 @@ internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
     {
         _region = region;
         Receive<CoalescedRequests>(Handle);
-        Receive<IWithCacheKey>(command => _region.Forward(command)); // a lone command: its reply goes straight back
+        Receive<IWithCacheKey>(command => _region.Forward(command)); // a lone command: its reply goes straight back to the client
         Receive<Answered>(Handle);
         Receive<HoldExpired>(_ => SendHeld(Stopwatch.GetTimestamp()));
     }

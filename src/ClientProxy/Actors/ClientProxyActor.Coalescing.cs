@@ -9,10 +9,10 @@ namespace DistCacheAkka.ClientProxy.Actors;
 
 // Request coalescing. Every placement-refresh the proxy asks the cluster which node hosts each shard and resolves
 // each node's request gateway (/user/distcache-gateway). A single-key command for a shard with a known gateway is
-// buffered per gateway. A buffer leaves as one CoalescedRequests (or, holding one command, as that command) when it
-// is full, or, while fewer than max-in-flight
+// buffered per gateway. A buffer leaves as one CoalescedRequests (or, holding one command, as that command, whose
+// reply comes back here) when it is full, or, while fewer than max-in-flight
 // envelopes to that gateway await replies, once the proxy's mailbox is drained (a FlushRequests told to itself
-// arrives after every message already queued) or after max-delay; each reply envelope from a gateway frees a slot
+// arrives after every message already queued) or after max-delay; each reply envelope (or bare reply) frees a slot
 // (see RequestCoalescer). The gateway's CoalescedReplies are matched to the callers by correlation id. Shards of
 // unknown nodes, nodes without a gateway and unreachable nodes take the region proxy path, command by command, as
 // with coalescing off.
@@ -55,6 +55,9 @@ public sealed partial class ClientProxyActor
     private void ReceiveCoalescing()
     {
         Receive<CoalescedReplies>(Handle);
+        Receive<IGetResponse>(reply => HandleBareReply(reply.Key, reply));
+        Receive<ISetResponse>(reply => HandleBareReply(reply.Key, reply));
+        Receive<IRemoveResponse>(reply => HandleBareReply(reply.Key, reply));
         Receive<FlushRequests>(_ => Flush());
         Receive<RefreshPlacement>(_ => RequestPlacement());
         Receive<ClusterShardingStats>(Handle);
@@ -104,18 +107,19 @@ public sealed partial class ClientProxyActor
 
     private void Send(IActorRef gateway)
     {
-        // A lone command goes to the gateway as it is, with its caller as sender: the gateway forwards it to its
-        // region and the reply goes straight back, one hop shorter than an envelope; it still takes the gateway's
-        // route, so it cannot overtake (or be overtaken by) an envelope carrying an earlier command of its shard.
-        if (_coalescer.TryTakeSingle(gateway, out var command, out var caller))
-        {
-            gateway.Tell(command, caller);
-            return;
-        }
-
         // The callers' asks end at ReplyTimeout; their entries are kept a little longer so a late reply is still
         // delivered (to dead letters) rather than logged as unknown.
         var deadline = Stopwatch.GetTimestamp() + (long)((_coalescing.ReplyTimeout + TimeSpan.FromSeconds(1)).TotalSeconds * Stopwatch.Frequency);
+
+        // A lone command goes to the gateway as it is, which forwards it to its region: one hop shorter than an
+        // envelope (no ask on the node). Its reply comes back here and finds its caller by key. It takes the
+        // gateway's route like the envelopes, so it can neither overtake nor be overtaken by an earlier command.
+        if (_coalescer.TryTakeBare(gateway, deadline, out var command))
+        {
+            gateway.Tell(command, Self);
+            return;
+        }
+
         gateway.Tell(new CoalescedRequests(_coalescing.ReplyTimeout, _coalescer.Seal(gateway, deadline)), Self);
     }
 
@@ -123,12 +127,24 @@ public sealed partial class ClientProxyActor
     {
         foreach (var reply in replies.Replies)
             _coalescer.Complete(reply.Id)?.Tell(reply.Reply, Self);
-        if (_coalescer.Answered(Sender) && !_flushScheduled)
-        {
-            // Commands that waited for the window have gathered already: no max-delay for them.
-            _flushScheduled = true;
-            Self.Tell(FlushRequests.Instance);
-        }
+        if (_coalescer.Answered(Sender))
+            FlushNow();
+    }
+
+    private void HandleBareReply(string key, ICacheMessage reply)
+    {
+        _coalescer.CompleteBare(key, out var waiting)?.Tell(reply, Self);
+        if (waiting)
+            FlushNow();
+    }
+
+    /// <summary>Commands that waited for the window have gathered already: no max-delay for them.</summary>
+    private void FlushNow()
+    {
+        if (_flushScheduled)
+            return;
+        _flushScheduled = true;
+        Self.Tell(FlushRequests.Instance);
     }
 
     private void RequestPlacement()

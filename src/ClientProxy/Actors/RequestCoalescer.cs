@@ -24,10 +24,11 @@ internal sealed class RequestCoalescer<TDestination, TCaller>(int maxBatch, int 
     private readonly Dictionary<TDestination, List<(IWithCacheKey Command, TCaller Caller)>> _buffers = new();
     private readonly Dictionary<TDestination, Window> _windows = new();
     private readonly Dictionary<long, (TCaller Caller, long Deadline)> _pending = new();
+    private readonly Dictionary<string, (TDestination Destination, TCaller Caller, long Deadline)> _bare = new(StringComparer.Ordinal);
     private long _lastId;
 
-    /// <summary>Commands sealed and not yet answered or expired.</summary>
-    public int PendingCount => _pending.Count;
+    /// <summary>Commands sent (in envelopes or bare) and not yet answered or expired.</summary>
+    public int PendingCount => _pending.Count + _bare.Count;
 
     /// <summary>Destinations with buffered commands.</summary>
     public IReadOnlyCollection<TDestination> Destinations => _buffers.Keys;
@@ -82,20 +83,32 @@ internal sealed class RequestCoalescer<TDestination, TCaller>(int maxBatch, int 
         return _buffers.Count > 0;
     }
 
-    /// <summary>Takes the buffered command of <paramref name="destination"/> if it is the only one: a lone command
-    /// travels bare (its reply goes straight to its caller), so it needs no id and takes no window slot.</summary>
-    public bool TryTakeSingle(TDestination destination, out IWithCacheKey command, out TCaller caller)
+    /// <summary>
+    /// Takes the buffered command of <paramref name="destination"/> if it is the only one and no other command of its
+    /// key travels bare: a lone command goes without an envelope and its reply, which names its key, finds its caller
+    /// by that key (<see cref="CompleteBare"/>). It takes a window slot like an envelope.
+    /// </summary>
+    public bool TryTakeBare(TDestination destination, long deadline, out IWithCacheKey command)
     {
-        if (_buffers.TryGetValue(destination, out var buffer) && buffer.Count == 1)
-        {
-            _buffers.Remove(destination);
-            (command, caller) = buffer[0];
-            return true;
-        }
-
         command = null!;
-        caller = null!;
-        return false;
+        if (!_buffers.TryGetValue(destination, out var buffer) || buffer.Count != 1 || _bare.ContainsKey(buffer[0].Command.Key))
+            return false;
+        _buffers.Remove(destination);
+        command = buffer[0].Command;
+        _bare[command.Key] = (destination, buffer[0].Caller, deadline);
+        TakeSlot(destination);
+        return true;
+    }
+
+    /// <summary>The caller of the bare command of <paramref name="key"/>, forgotten from now on, and its window slot
+    /// freed; null if unknown or expired. <paramref name="waiting"/>: commands wait for that destination.</summary>
+    public TCaller? CompleteBare(string key, out bool waiting)
+    {
+        waiting = false;
+        if (!_bare.Remove(key, out var bare))
+            return null;
+        waiting = Answered(bare.Destination);
+        return bare.Caller;
     }
 
     /// <summary>Empties the buffer of <paramref name="destination"/> into an envelope's commands; each caller is
@@ -104,9 +117,7 @@ internal sealed class RequestCoalescer<TDestination, TCaller>(int maxBatch, int 
     {
         if (!_buffers.Remove(destination, out var buffer))
             return [];
-        if (!_windows.TryGetValue(destination, out var window))
-            _windows[destination] = window = new Window();
-        window.InFlight++;
+        TakeSlot(destination);
         var commands = new CorrelatedCommand[buffer.Count];
         for (var i = 0; i < commands.Length; i++)
         {
@@ -131,6 +142,12 @@ internal sealed class RequestCoalescer<TDestination, TCaller>(int maxBatch, int 
                 expired++;
         }
 
+        foreach (var (key, bare) in _bare)
+        {
+            if (bare.Deadline < now && _bare.Remove(key))
+                expired++;
+        }
+
         return expired;
     }
 
@@ -139,6 +156,13 @@ internal sealed class RequestCoalescer<TDestination, TCaller>(int maxBatch, int 
     {
         _windows.Remove(destination);
         return _buffers.Remove(destination, out var buffer) ? buffer : [];
+    }
+
+    private void TakeSlot(TDestination destination)
+    {
+        if (!_windows.TryGetValue(destination, out var window))
+            _windows[destination] = window = new Window();
+        window.InFlight++;
     }
 
     private sealed class Window

@@ -91,21 +91,37 @@ public class RequestCoalescerSpecs
     }
 
     [Fact]
-    public void Should_hand_out_a_lone_command_bare_without_a_window_slot()
+    public void Should_send_a_lone_command_bare_and_find_its_caller_by_key()
     {
         var coalescer = new RequestCoalescer<string, Caller>(maxBatch: 100, maxInFlight: 1);
         var caller = new Caller("c");
         coalescer.Add("node-1", new Get("alone"), caller);
 
-        Assert.True(coalescer.TryTakeSingle("node-1", out var command, out var taken));
+        Assert.True(coalescer.TryTakeBare("node-1", deadline: 100, out var command));
         Assert.Equal("alone", command.Key);
-        Assert.Same(caller, taken);
-        Assert.Equal(0, coalescer.PendingCount);
+        Assert.Equal(1, coalescer.PendingCount);
 
+        // It holds the window like an envelope, and a second command of the same key never travels bare meanwhile.
+        coalescer.Add("node-1", new Get("alone"), caller);
+        Assert.Empty(coalescer.Ready());
+        Assert.False(coalescer.TryTakeBare("node-1", 100, out _));
+
+        Assert.Same(caller, coalescer.CompleteBare("alone", out var waiting));
+        Assert.True(waiting);
+        Assert.Null(coalescer.CompleteBare("alone", out _));
+        Assert.Equal(["node-1"], coalescer.Ready());
+    }
+
+    [Fact]
+    public void Should_send_two_or_more_commands_in_an_envelope_not_bare()
+    {
+        var coalescer = new RequestCoalescer<string, Caller>(maxBatch: 100, maxInFlight: 1);
+        var caller = new Caller("c");
         coalescer.Add("node-1", new Get("a"), caller);
         coalescer.Add("node-1", new Get("b"), caller);
-        Assert.False(coalescer.TryTakeSingle("node-1", out _, out _)); // two leave as an envelope
-        Assert.Equal(["node-1"], coalescer.Ready()); // the bare one took no slot
+
+        Assert.False(coalescer.TryTakeBare("node-1", 100, out _));
+        Assert.Equal(2, coalescer.Seal("node-1", 100).Length);
     }
 
     [Fact]
