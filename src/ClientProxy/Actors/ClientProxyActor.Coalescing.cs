@@ -9,12 +9,12 @@ namespace DistCacheAkka.ClientProxy.Actors;
 
 // Request coalescing. Every placement-refresh the proxy asks the cluster which node hosts each shard and resolves
 // each node's request gateway (/user/distcache-gateway). A single-key command for a shard with a known gateway is
-// buffered per gateway. A buffer leaves as one CoalescedRequests (or, holding one command, as that command, whose
-// reply comes back here) when it is full, or, while fewer than max-in-flight
-// envelopes to that gateway await replies, once the proxy's mailbox is drained (a FlushRequests told to itself
-// arrives after every message already queued) or after max-delay; each reply envelope (or bare reply) frees a slot
-// (see RequestCoalescer). The gateway's CoalescedReplies are matched to the callers by correlation id. Shards of
-// unknown nodes, nodes without a gateway and unreachable nodes take the region proxy path, command by command, as
+// buffered per gateway. While fewer than max-in-flight sends to that gateway await replies, the buffer leaves once
+// the proxy's mailbox is drained (a FlushRequests told to itself arrives after every message already queued) or
+// after max-delay; a full buffer leaves at once. Several commands leave as one CoalescedRequests, whose
+// CoalescedReplies are matched to the callers by correlation id; a lone command leaves bare and its reply, which
+// comes back here, is matched by key. Each reply envelope or bare reply frees a slot (see RequestCoalescer). Shards
+// of unknown nodes, nodes without a gateway and unreachable nodes take the region proxy path, command by command, as
 // with coalescing off.
 // Ordering: commands of one shard always take the same path while the placement holds, so a caller that sends two
 // commands without awaiting the first still sees them applied in order.
@@ -107,19 +107,18 @@ public sealed partial class ClientProxyActor
 
     private void Send(IActorRef gateway)
     {
-        // The callers' asks end at ReplyTimeout; their entries are kept a little longer so a late reply is still
-        // delivered (to dead letters) rather than logged as unknown.
-        var deadline = Stopwatch.GetTimestamp() + (long)((_coalescing.ReplyTimeout + TimeSpan.FromSeconds(1)).TotalSeconds * Stopwatch.Frequency);
-
         // A lone command goes to the gateway as it is, which forwards it to its region: one hop shorter than an
         // envelope (no ask on the node). Its reply comes back here and finds its caller by key. It takes the
         // gateway's route like the envelopes, so it can neither overtake nor be overtaken by an earlier command.
-        if (_coalescer.TryTakeBare(gateway, deadline, out var command))
+        if (_coalescer.TryTakeBare(gateway, out var command))
         {
             gateway.Tell(command, Self);
             return;
         }
 
+        // The callers' asks end at ReplyTimeout; their entries are kept a little longer so a late reply is still
+        // delivered (to dead letters) rather than logged as unknown.
+        var deadline = Stopwatch.GetTimestamp() + (long)((_coalescing.ReplyTimeout + TimeSpan.FromSeconds(1)).TotalSeconds * Stopwatch.Frequency);
         gateway.Tell(new CoalescedRequests(_coalescing.ReplyTimeout, _coalescer.Seal(gateway, deadline)), Self);
     }
 

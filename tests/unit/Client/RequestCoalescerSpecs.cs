@@ -97,14 +97,14 @@ public class RequestCoalescerSpecs
         var caller = new Caller("c");
         coalescer.Add("node-1", new Get("alone"), caller);
 
-        Assert.True(coalescer.TryTakeBare("node-1", deadline: 100, out var command));
+        Assert.True(coalescer.TryTakeBare("node-1", out var command));
         Assert.Equal("alone", command.Key);
         Assert.Equal(1, coalescer.PendingCount);
 
         // It holds the window like an envelope, and a second command of the same key never travels bare meanwhile.
         coalescer.Add("node-1", new Get("alone"), caller);
         Assert.Empty(coalescer.Ready());
-        Assert.False(coalescer.TryTakeBare("node-1", 100, out _));
+        Assert.False(coalescer.TryTakeBare("node-1", out _));
 
         Assert.Same(caller, coalescer.CompleteBare("alone", out var waiting));
         Assert.True(waiting);
@@ -120,7 +120,7 @@ public class RequestCoalescerSpecs
         coalescer.Add("node-1", new Get("a"), caller);
         coalescer.Add("node-1", new Get("b"), caller);
 
-        Assert.False(coalescer.TryTakeBare("node-1", 100, out _));
+        Assert.False(coalescer.TryTakeBare("node-1", out _));
         Assert.Equal(2, coalescer.Seal("node-1", 100).Length);
     }
 
@@ -148,8 +148,13 @@ public class RequestCoalescerSpecs
         coalescer.Add("node-1", new Get("a"), caller);
         coalescer.Add("node-1", new Remove("b"), caller);
 
-        var dropped = coalescer.Drop("node-1");
+        coalescer.Add("node-2", new Get("lone"), caller);
+        Assert.True(coalescer.TryTakeBare("node-2", out _));
 
+        var dropped = coalescer.Drop("node-1");
+        coalescer.Drop("node-2");
+
+        Assert.Null(coalescer.CompleteBare("lone", out _)); // a late reply of a dropped node reaches nobody
         Assert.Equal(["a", "b"], dropped.Select(d => d.Command.Key));
         Assert.All(dropped, d => Assert.Same(caller, d.Caller));
         Assert.Empty(coalescer.Destinations);
