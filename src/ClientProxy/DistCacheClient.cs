@@ -47,7 +47,8 @@ public static class DistCacheClient
             var mediator = DistributedPubSub.Get(system).Mediator;
             var extractor = new ConsistentHashMessageExtractor(new ShardResolver(settings.Shards, settings.HashAlgorithm));
             var region = await ClusterSharding.Get(system).StartProxyAsync(settings.RegionName, settings.DataRole, extractor).ConfigureAwait(false);
-            var proxy = system.ActorOf(ClientProxyActor.Props(region, mediator, settings), "distcache-client");
+            var coalescing = CoalescingSettings.Create(config) with { ReplyTimeout = options.RequestTimeout };
+            var proxy = system.ActorOf(ClientProxyActor.Props(region, mediator, settings, coalescing), "distcache-client");
             return new DistCacheClientImpl(system, proxy, options, ownsSystem: true);
         }
         catch

@@ -9,6 +9,7 @@ using Akka.Remote.Hosting;
 using DistCacheAkka.CacheNode.Cluster;
 using DistCacheAkka.CacheNode.Entries;
 using DistCacheAkka.CacheNode.Events;
+using DistCacheAkka.CacheNode.Gateway;
 using DistCacheAkka.CacheNode.Management;
 using DistCacheAkka.CacheNode.Replication;
 using DistCacheAkka.CacheNode.Stats;
@@ -32,7 +33,8 @@ internal sealed class CacheEvents;
 /// <summary>
 /// Builds a data node: an <see cref="IHost"/> running the ActorSystem "distcache" with remoting, clustering
 /// (roles: the data role plus seed or worker), DistributedPubSub, the stats, events and cluster-events actors,
-/// and the cache shard region started with the consistent-hash extractor and the ring allocation strategy.
+/// the cache shard region started with the consistent-hash extractor and the ring allocation strategy, and the
+/// request gateway that serves clients' coalesced requests.
 /// Stopping the host (SIGTERM, Ctrl+C) runs coordinated shutdown: the node hands off its shards and leaves.
 /// </summary>
 internal static class NodeHost
@@ -83,6 +85,7 @@ internal static class NodeHost
                     {
                         var region = await StartRegionAsync(system, context!);
                         registry.Register<CacheRegion>(region);
+                        system.ActorOf(RequestGatewayActor.Props(region), ActorNames.Gateway);
                         system.ActorOf(ShardWarmupActor.Props(region, context!.Resolver, node.WarmUpAfterStable, node.WarmUpMinDataNodes, settings.DataRole, handle.MarkWarmedUp), "distcache-warmup");
                         StartManagementClient(system, region, handle);
                         Join(system, node);

@@ -38,8 +38,9 @@ public static class DistCacheClientHostingExtensions
             .WithShardRegionProxy<DistCacheRegionProxy>(settings.RegionName, settings.DataRole, extractor)
             .WithActors((system, registry) =>
             {
+                var coalescing = CoalescingSettings.Create(system.Settings.Config) with { ReplyTimeout = options.RequestTimeout };
                 var proxy = system.ActorOf(
-                    ClientProxyActor.Props(registry.Get<DistCacheRegionProxy>(), DistributedPubSub.Get(system).Mediator, settings),
+                    ClientProxyActor.Props(registry.Get<DistCacheRegionProxy>(), DistributedPubSub.Get(system).Mediator, settings, coalescing),
                     "distcache-client");
                 registry.Register<DistCacheClientProxy>(proxy);
             });

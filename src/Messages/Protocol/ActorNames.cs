@@ -17,4 +17,8 @@ public static class ActorNames
 
     /// <summary>The replicator's path on the node whose address is <paramref name="node"/> (Address.ToString()).</summary>
     public static string ReplicatorPath(string node) => $"{node}/user/{Replicator}";
+    /// <summary>Per-node request gateway: answers <see cref="CoalescedRequests"/> with <see cref="CoalescedReplies"/>.</summary>
+    public const string Gateway = "distcache-gateway";
+
+    public static string GatewayPath(Akka.Actor.Address node) => $"{node}/user/{Gateway}";
 }

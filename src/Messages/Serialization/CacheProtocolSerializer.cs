@@ -73,7 +73,13 @@ namespace DistCacheAkka.Messages.Serialization;
 /// XCC ShardCopy           ShardId nat int, RequestId nat long, Replica string, MaxEpoch long, Chunk nat int,
 ///                         IsLast bool, Entries list&lt;Entry&gt;, PreviousPrimary string
 /// XM  ShardMoved          ShardId nat int, From string, To string, Keys nat long
+/// CQ  CoalescedRequests   Timeout TimeSpan, Commands list&lt;Cmd&gt;
+/// CR  CoalescedReplies    Replies list&lt;Reply&gt;
 /// </code>
+/// <para>Cmd = Id nat long, Kind (one byte: 0 Get, 1 Set, 2 Remove), then that message's fields exactly as in its
+/// own layout. Reply = Id nat long, Kind (one byte: 0 GetSuccess, 1 NotFound, 2 GetFailure, 3 SetSuccess,
+/// 4 SetFailure, 5 RemoveSuccess, 6 RemoveFailure), then that message's fields. Kinds are append-only like the
+/// manifests; any other message inside a coalesced envelope is refused on both sides.</para>
 /// <para>The serializer checks encodings, not meaning: that a bucket index is below BucketCount, or that a
 /// tombstone carries an empty value, is for the receiving actor to judge. MaxEpoch is a plain long, like the Epoch
 /// of a Version, which the format has never restricted.</para>
@@ -138,6 +144,16 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
     private const string RequestShardCopyManifest = "XC";
     private const string ShardCopyManifest = "XCC";
     private const string ShardMovedManifest = "XM";
+    private const string CoalescedRequestsManifest = "CQ";
+    private const string CoalescedRepliesManifest = "CR";
+
+    // Kinds of the messages nested in coalesced envelopes (WIRE INVARIANT, append-only), indexed by their byte.
+    private static readonly string[] CommandKinds = [GetManifest, SetManifest, RemoveManifest];
+    private static readonly string[] ReplyKinds =
+    [
+        GetSuccessManifest, NotFoundManifest, GetFailureManifest, SetSuccessManifest, SetFailureManifest,
+        RemoveSuccessManifest, RemoveFailureManifest,
+    ];
 
     // Largest defined value of each wire enum. The enums are contiguous from 0 and append-only, so "defined" is
     // "at most this"; a unit test fails if an enum gains a value these constants do not cover.
@@ -155,6 +171,11 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
     private const int MinKeyValueBytes = 2;
     private const int MinReplicaEntryBytes = 8;
 
+    // Cmd = id (1) + kind (1) + the smallest command, a Get or Remove with an empty key (1 + 1);
+    // Reply = id (1) + kind (1) + the smallest reply, a NotFound with an empty key (1).
+    private const int MinCorrelatedCommandBytes = 4;
+    private const int MinCorrelatedReplyBytes = 3;
+
     public CacheProtocolSerializer(ExtendedActorSystem system)
         : base(system)
     {
@@ -168,6 +189,9 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
 
     public override string Manifest(object o) => o switch
     {
+        // The coalesced envelopes carry most single-key traffic under load.
+        CoalescedRequests => CoalescedRequestsManifest,
+        CoalescedReplies => CoalescedRepliesManifest,
         Get => GetManifest,
         GetSuccess => GetSuccessManifest,
         NotFound => NotFoundManifest,
@@ -256,6 +280,13 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
         // Most frequent messages first: a type switch over sealed records is a sequence of cheap type checks.
         switch (obj)
         {
+            case CoalescedRequests m:
+                w.WriteTimeSpan(m.Timeout);
+                WriteCorrelatedCommands(ref w, m.Commands);
+                break;
+            case CoalescedReplies m:
+                WriteCorrelatedReplies(ref w, m.Replies);
+                break;
             case Get m:
                 w.WriteString(m.Key, "Get.Key");
                 WriteConsistency(ref w, m.Consistency, "Get.Consistency");
@@ -454,9 +485,19 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
     private static ICacheMessage Decode(ReadOnlySpan<byte> bytes, string manifest)
     {
         var r = new WireReader(bytes, manifest);
+        var message = DecodeFields(ref r, manifest);
+        r.EnsureEnd();
+        return message;
+    }
+
+    /// <summary>Reads the fields of the message named by <paramref name="manifest"/> (also for nested messages).</summary>
+    private static ICacheMessage DecodeFields(ref WireReader r, string manifest)
+    {
         // Constructor arguments are evaluated left to right (C# guarantees it), which is the wire order.
-        ICacheMessage message = manifest switch
+        return manifest switch
         {
+            CoalescedRequestsManifest => new CoalescedRequests(r.ReadTimeSpan(), ReadCorrelatedCommands(ref r)),
+            CoalescedRepliesManifest => new CoalescedReplies(ReadCorrelatedReplies(ref r)),
             GetManifest => new Get(r.ReadString(), ReadConsistency(ref r)),
             GetSuccessManifest => new GetSuccess(r.ReadString(), r.ReadBytes(), r.ReadVersion()),
             NotFoundManifest => new NotFound(r.ReadString()),
@@ -561,8 +602,6 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
             _ => throw new SerializationException(
                 $"Unknown DistCache manifest '{manifest}': the sender speaks a newer protocol or the bytes are not ours."),
         };
-        r.EnsureEnd();
-        return message;
     }
 
     private static void WriteEnum(ref WireWriter w, byte value, byte maxDefined, string field)
@@ -703,6 +742,89 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
         }
         return entries;
     }
+
+    private static void WriteCorrelatedCommands(ref WireWriter w, IReadOnlyList<CorrelatedCommand>? commands)
+    {
+        const string field = "CoalescedRequests.Commands";
+        if (commands is null)
+            WireWriter.ThrowNullField(field);
+        var count = commands.Count;
+        w.WriteCount(count);
+        for (var i = 0; i < count; i++)
+        {
+            var item = commands[i] ?? throw NullElement(field, i);
+            w.WriteNonNegativeVarInt64(item.Id, field);
+            w.WriteByte(item.Command switch
+            {
+                Get => 0,
+                Set => 1,
+                Remove => 2,
+                _ => throw NotNestable(field, i, item.Command),
+            });
+            Encode(ref w, item.Command);
+        }
+    }
+
+    private static CorrelatedCommand[] ReadCorrelatedCommands(ref WireReader r)
+    {
+        var count = r.ReadCount(MinCorrelatedCommandBytes);
+        if (count == 0)
+            return [];
+        var commands = new CorrelatedCommand[count];
+        for (var i = 0; i < commands.Length; i++)
+        {
+            var id = r.ReadNonNegativeVarInt64("CorrelatedCommand.Id");
+            var kind = CommandKinds[r.ReadEnum((byte)(CommandKinds.Length - 1), "CoalescedCommandKind")];
+            commands[i] = new CorrelatedCommand(id, (IWithCacheKey)DecodeFields(ref r, kind));
+        }
+        return commands;
+    }
+
+    private static void WriteCorrelatedReplies(ref WireWriter w, IReadOnlyList<CorrelatedReply>? replies)
+    {
+        const string field = "CoalescedReplies.Replies";
+        if (replies is null)
+            WireWriter.ThrowNullField(field);
+        var count = replies.Count;
+        w.WriteCount(count);
+        for (var i = 0; i < count; i++)
+        {
+            var item = replies[i] ?? throw NullElement(field, i);
+            w.WriteNonNegativeVarInt64(item.Id, field);
+            w.WriteByte(item.Reply switch
+            {
+                GetSuccess => 0,
+                NotFound => 1,
+                GetFailure => 2,
+                SetSuccess => 3,
+                SetFailure => 4,
+                RemoveSuccess => 5,
+                RemoveFailure => 6,
+                _ => throw NotNestable(field, i, item.Reply),
+            });
+            Encode(ref w, item.Reply);
+        }
+    }
+
+    private static CorrelatedReply[] ReadCorrelatedReplies(ref WireReader r)
+    {
+        var count = r.ReadCount(MinCorrelatedReplyBytes);
+        if (count == 0)
+            return [];
+        var replies = new CorrelatedReply[count];
+        for (var i = 0; i < replies.Length; i++)
+        {
+            var id = r.ReadNonNegativeVarInt64("CorrelatedReply.Id");
+            var kind = ReplyKinds[r.ReadEnum((byte)(ReplyKinds.Length - 1), "CoalescedReplyKind")];
+            replies[i] = new CorrelatedReply(id, DecodeFields(ref r, kind));
+        }
+        return replies;
+    }
+
+    private static SerializationException NotNestable(string field, int index, object? message) => message is null
+        ? NullElement(field, index)
+        : new($"Field {field}[{index}] is a {message.GetType().Name}; a coalesced envelope carries only single-key " +
+              "commands (Get, Set, Remove) and their replies.");
 
     private static SerializationException NullElement(string field, int index) =>
         new($"Field {field}[{index}] is null; protocol messages carry no nulls.");

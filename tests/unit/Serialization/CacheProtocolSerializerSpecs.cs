@@ -101,6 +101,37 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
     }
 
     [Fact]
+    public void Should_pin_the_full_encoding_of_coalesced_envelopes()
+    {
+        var requests = new CoalescedRequests(TimeSpan.FromTicks(5),
+            [new CorrelatedCommand(1, new Get("k", ConsistencyLevel.Quorum)), new CorrelatedCommand(300, new Remove("r"))]);
+        // timeout 5 ticks → zig-zag 0A | count 2 | id 1 → 02, kind 0 (Get), key 'k', Quorum 1 |
+        // id 300 → zig-zag 600 = D8 04, kind 2 (Remove), key 'r', Eventual 0
+        Assert.Equal("0A" + "02" + "02" + "00" + "016B" + "01" + "D804" + "02" + "0172" + "00",
+            Convert.ToHexString(_serializer.ToBinary(requests)));
+
+        var replies = new CoalescedReplies([new CorrelatedReply(2, new NotFound("k")), new CorrelatedReply(3, new SetSuccess("s", new EntryVersion(1, 2)))]);
+        // count 2 | id 2 → 04, kind 1 (NotFound), key 'k' | id 3 → 06, kind 3 (SetSuccess), key 's', version 1, 2 → 02 04
+        Assert.Equal("02" + "04" + "01" + "016B" + "06" + "03" + "0173" + "0204", Convert.ToHexString(_serializer.ToBinary(replies)));
+    }
+
+    [Fact]
+    public void Should_refuse_a_coalesced_envelope_holding_anything_but_single_key_messages()
+    {
+        var reply = Assert.Throws<SerializationException>(() => _serializer.ToBinary(
+            new CoalescedReplies([new CorrelatedReply(1, new NotFound("k")), new CorrelatedReply(2, new Get("k"))])));
+        Assert.Contains("CoalescedReplies.Replies[1]", reply.Message);
+        Assert.Contains("Get", reply.Message);
+
+        // Kind bytes beyond the defined ones are malformed input: a Remove's kind 2 is the last command kind, and
+        // RemoveFailure's 6 the last reply kind.
+        var command = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Convert.FromHexString("00" + "01" + "02" + "03" + "016B00"), "CQ"));
+        Assert.Contains("CoalescedCommandKind", command.Message);
+        var kind = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Convert.FromHexString("01" + "02" + "07" + "016B"), "CR"));
+        Assert.Contains("CoalescedReplyKind", kind.Message);
+    }
+
+    [Fact]
     public void Should_pin_the_full_encoding_of_replication_messages()
     {
         var replicate = new ReplicateEntries(1, 2, "p",
@@ -180,6 +211,13 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
         { "ShardCopy.PreviousPrimary", new ShardCopy(1, 1, "r", 0, 0, true, [], null!) },
         { "ShardMoved.From", new ShardMoved(1, null!, "t", 0) },
         { "ShardMoved.To", new ShardMoved(1, "f", null!, 0) },
+        { "CoalescedRequests.Commands", new CoalescedRequests(TimeSpan.Zero, null!) },
+        { "CoalescedRequests.Commands[1]", new CoalescedRequests(TimeSpan.Zero, [new CorrelatedCommand(1, new Get("k")), null!]) },
+        { "CoalescedRequests.Commands[0]", new CoalescedRequests(TimeSpan.Zero, [new CorrelatedCommand(1, null!)]) },
+        { "Get.Key", new CoalescedRequests(TimeSpan.Zero, [new CorrelatedCommand(1, new Get(null!))]) },
+        { "CoalescedReplies.Replies", new CoalescedReplies(null!) },
+        { "CoalescedReplies.Replies[0]", new CoalescedReplies([new CorrelatedReply(1, null!)]) },
+        { "GetSuccess.Value", new CoalescedReplies([new CorrelatedReply(1, new GetSuccess("k", null!, default))]) },
     };
 
     // Ids, counts, bucket indices and ticks are non-negative on the wire; the sender refuses a negative one
@@ -199,6 +237,8 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
         { "RequestShardCopy.RequestId", new RequestShardCopy(1, -1, "n") },
         { "ShardCopy.Chunk", new ShardCopy(1, 1, "r", 0, -1, true, []) },
         { "ShardMoved.Keys", new ShardMoved(1, "f", "t", -1) },
+        { "CoalescedRequests.Commands", new CoalescedRequests(TimeSpan.Zero, [new CorrelatedCommand(-1, new Get("k"))]) },
+        { "CoalescedReplies.Replies", new CoalescedReplies([new CorrelatedReply(long.MinValue, new NotFound("k"))]) },
     };
 
     [Theory]
@@ -361,6 +401,27 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
         Assert.Equal(warm, bytes);
         // A byte[] costs its length plus an array header (24 bytes on 64-bit), rounded up to 8.
         Assert.InRange(allocated, bytes.Length, bytes.Length + 32);
+    }
+
+    [Fact]
+    public void Should_allocate_only_the_output_array_when_serializing_coalesced_envelopes()
+    {
+        // The coalesced hot path: 20 Gets out, 20 hits of 100 bytes back.
+        var requests = new CoalescedRequests(TimeSpan.FromSeconds(5),
+            Enumerable.Range(0, 20).Select(i => new CorrelatedCommand(i, new Get("key:" + i))).ToArray());
+        var replies = new CoalescedReplies(
+            Enumerable.Range(0, 20).Select(i => new CorrelatedReply(i, new GetSuccess("key:" + i, new byte[100], new EntryVersion(1, i)))).ToArray());
+        foreach (ICacheMessage message in new ICacheMessage[] { requests, replies })
+        {
+            var warm = _serializer.ToBinary(message);
+
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var bytes = _serializer.ToBinary(message);
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            Assert.Equal(warm, bytes);
+            Assert.InRange(allocated, bytes.Length, bytes.Length + 32);
+        }
     }
 
     [Fact]

@@ -55,6 +55,8 @@ internal static class ProtocolSamples
         [typeof(RequestShardCopy)] = "XC",
         [typeof(ShardCopy)] = "XCC",
         [typeof(ShardMoved)] = "XM",
+        [typeof(CoalescedRequests)] = "CQ",
+        [typeof(CoalescedReplies)] = "CR",
     };
 
     /// <summary>Every sample by a readable unique name (theory data uses the name, so each is its own test case).</summary>
@@ -197,6 +199,27 @@ internal static class ProtocolSamples
             ["ShardCopy negative epoch"] = new ShardCopy(0, 0, "", long.MinValue, 1, false, [minimal]),
             ["ShardMoved"] = new ShardMoved(9, node1, node2, 97),
             ["ShardMoved extremes"] = new ShardMoved(int.MaxValue, "", unicodeKey, long.MaxValue),
+            ["CoalescedRequests every command kind"] = new CoalescedRequests(TimeSpan.FromSeconds(5),
+            [
+                new CorrelatedCommand(1, new Get("user:42", ConsistencyLevel.Quorum)),
+                new CorrelatedCommand(2, new Set(unicodeKey, Hundred, CacheExpiry.Sliding(TimeSpan.FromMinutes(1)), ConsistencyLevel.Strong)),
+                new CorrelatedCommand(long.MaxValue, new Remove("")),
+                new CorrelatedCommand(0, new Get(longUnicodeKey)),
+            ]),
+            ["CoalescedRequests empty negative timeout"] = new CoalescedRequests(TimeSpan.FromTicks(-1), []),
+            ["CoalescedRequests 300 KB value"] = new CoalescedRequests(TimeSpan.MaxValue,
+                [new CorrelatedCommand(7, new Set("big", bigValue, CacheExpiry.Never))]),
+            ["CoalescedReplies every reply kind"] = new CoalescedReplies(
+            [
+                new CorrelatedReply(1, new GetSuccess("a", Hundred, new EntryVersion(3, 17))),
+                new CorrelatedReply(2, new NotFound(unicodeKey)),
+                new CorrelatedReply(3, new GetFailure("k", consistencyNotMet)),
+                new CorrelatedReply(4, new SetSuccess("k", maxVersion)),
+                new CorrelatedReply(5, new SetFailure("k", CacheError.Invalid("value too large"))),
+                new CorrelatedReply(6, new RemoveSuccess("k", true, minVersion)),
+                new CorrelatedReply(long.MaxValue, new RemoveFailure("", new CacheError(CacheErrorCode.Unavailable, "recovering"))),
+            ]),
+            ["CoalescedReplies empty"] = new CoalescedReplies([]),
         };
         return samples;
     }

@@ -1,0 +1,111 @@
+using System.Globalization;
+using DistCacheAkka.Messages;
+
+namespace DistCacheAkka.LoadTest;
+
+/// <summary>What one LoadTest invocation measures, parsed from the command line.</summary>
+internal sealed record LoadOptions
+{
+    public const string Usage = """
+        Usage:
+          LoadTest run   --target distcache|redis|akka-echo [endpoint] [workload options]
+          LoadTest suite [--seed H:P] [--redis H:P] [--echo H:P] [workload options]   every workload, one table
+          LoadTest echo-server --port P                                                the raw Akka baseline's echo node
+
+        Endpoints:
+          --seed H:P        a DistCacheAkka seed node (the client joins through it)
+          --redis H:P       a Redis server
+          --echo H:P        an echo-server started by this program
+
+        Workload options (defaults in brackets):
+          --keys N          distinct keys, preloaded before measuring [100000]
+          --value-size N    value bytes [100]
+          --read-percent N  reads in the mix, the rest are writes [90]
+          --concurrency L   comma-separated numbers of concurrent clients (run mode) [1,64]
+          --consistency C   Eventual | Quorum | Strong, for DistCacheAkka reads and writes (run mode) [Eventual]
+          --duration D      measured seconds per workload [10]
+          --warmup D        unmeasured seconds before each workload [3]
+          --operations N    stop after N measured operations instead (0 = use --duration) [0]
+          --pids T=P,P     server process ids of target T (distcache, redis, akka-echo), for CPU time per operation
+          --coalescing M    DistCacheAkka client request coalescing: on, off, or both (suite: a row for each) [on]
+        """;
+
+    public string Mode { get; init; } = "run";
+
+    public string? Target { get; init; }
+
+    public string? Seed { get; init; }
+
+    public string? Redis { get; init; }
+
+    public string? Echo { get; init; }
+
+    public int EchoPort { get; init; }
+
+    public int Keys { get; init; } = 100_000;
+
+    public int ValueSize { get; init; } = 100;
+
+    public int ReadPercent { get; init; } = 90;
+
+    public IReadOnlyList<int> Concurrency { get; init; } = [1, 64];
+
+    public ConsistencyLevel Consistency { get; init; } = ConsistencyLevel.Eventual;
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
+
+    public long Operations { get; init; }
+
+    public string Coalescing { get; init; } = "on";
+
+    public IReadOnlyDictionary<string, int[]> Pids { get; init; } = new Dictionary<string, int[]>();
+
+    /// <summary>Parses <paramref name="args"/>; a problem is thrown as an <see cref="ArgumentException"/> naming the option.</summary>
+    public static LoadOptions Parse(string[] args)
+    {
+        var options = new LoadOptions();
+        var i = 0;
+        if (args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal))
+            options = options with { Mode = args[i++] };
+        if (options.Mode is not ("run" or "suite" or "echo-server"))
+            throw new ArgumentException($"Unknown mode '{options.Mode}'; it must be run, suite or echo-server.");
+
+        for (; i < args.Length; i++)
+        {
+            var flag = args[i];
+            if (i + 1 >= args.Length)
+                throw new ArgumentException($"Option {flag} needs a value.");
+            var value = args[++i];
+            options = flag switch
+            {
+                "--target" => options with { Target = value is "distcache" or "redis" or "akka-echo" ? value : throw Bad(flag, value, "distcache, redis or akka-echo") },
+                "--seed" => options with { Seed = value },
+                "--redis" => options with { Redis = value },
+                "--echo" => options with { Echo = value },
+                "--port" => options with { EchoPort = Int(flag, value, 1, 65535) },
+                "--keys" => options with { Keys = Int(flag, value, 1, 10_000_000) },
+                "--value-size" => options with { ValueSize = Int(flag, value, 0, 1024 * 1024) },
+                "--read-percent" => options with { ReadPercent = Int(flag, value, 0, 100) },
+                "--concurrency" => options with { Concurrency = value.Split(',').Select(v => Int(flag, v, 1, 4096)).ToArray() },
+                "--consistency" => options with { Consistency = Enum.TryParse<ConsistencyLevel>(value, true, out var c) ? c : throw Bad(flag, value, "Eventual, Quorum or Strong") },
+                "--duration" => options with { Duration = TimeSpan.FromSeconds(Int(flag, value, 1, 3600)) },
+                "--warmup" => options with { Warmup = TimeSpan.FromSeconds(Int(flag, value, 0, 3600)) },
+                "--pids" => options with { Pids = new Dictionary<string, int[]>(options.Pids) { [value.Split('=')[0]] = value.Split('=', 2)[^1].Split(',').Select(v => Int(flag, v, 1, int.MaxValue)).ToArray() } },
+                "--coalescing" => options with { Coalescing = value is "on" or "off" or "both" ? value : throw Bad(flag, value, "on, off or both") },
+                "--operations" => options with { Operations = Int(flag, value, 0, int.MaxValue) },
+                _ => throw new ArgumentException($"Unknown option {flag}."),
+            };
+        }
+
+        return options;
+    }
+
+    private static int Int(string flag, string value, int min, int max) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? n
+            : throw Bad(flag, value, $"a number between {min} and {max}");
+
+    private static ArgumentException Bad(string flag, string value, string rule) => new($"{flag} is '{value}'; it must be {rule}.");
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using DistCacheAkka.LoadTest;
+using DistCacheAkka.Messages;
+
+// Load generator: one workload against DistCacheAkka (through the ClientProxy), Redis (StackExchange.Redis) and a
+// raw Akka.NET echo node, reporting ops/s and latency percentiles. bench/compare.sh starts the servers and runs
+// the suite; see LoadOptions.Usage.
+LoadOptions options;
+try
+{
+    options = LoadOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(LoadOptions.Usage);
+    return 2;
+}
+
+if (options.Mode == "echo-server")
+    return await EchoTarget.ServeAsync(options.EchoPort);
+
+var keys = Enumerable.Range(0, options.Keys).Select(i => "key:" + i.ToString("D7", CultureInfo.InvariantCulture)).ToArray();
+var value = new byte[options.ValueSize];
+new Random(42).NextBytes(value);
+var runner = new WorkloadRunner(keys, value, options.Warmup, options.Duration, options.Operations);
+var results = new List<WorkloadResult>();
+
+if (options.Mode == "run")
+{
+    await using var target = await Connect(options.Target == "distcache" && options.Coalescing == "off" ? "distcache-uncoalesced" : options.Target ?? "distcache");
+    await Preload(target);
+    foreach (var concurrency in options.Concurrency)
+        results.Add(await Measure(target, new WorkloadSpec($"{options.ReadPercent}/{100 - options.ReadPercent} mix, {concurrency} clients",
+            options.ReadPercent, concurrency, options.Consistency)));
+    Report.PrintTable(results, Console.Out);
+    return 0;
+}
+
+// Suite: every workload of issue #8, each target in turn, one table.
+var getOne = new WorkloadSpec("Get, 1 client", 100, 1, ConsistencyLevel.Eventual);
+var mixOne = new WorkloadSpec($"{options.ReadPercent}/{100 - options.ReadPercent} mix, 1 client", options.ReadPercent, 1, ConsistencyLevel.Eventual);
+var mix64 = new WorkloadSpec($"{options.ReadPercent}/{100 - options.ReadPercent} mix, 64 clients", options.ReadPercent, 64, ConsistencyLevel.Eventual);
+var quorumSet64 = new WorkloadSpec("Quorum Set, 64 clients", 0, 64, ConsistencyLevel.Quorum);
+// Connect to and preload every target first (the cluster settles meanwhile), then run each workload on each target
+// back to back, so the figures compared in a ratio are measured close together on this noisy machine.
+var targets = new List<ILoadTarget>();
+try
+{
+    var names = new List<string>();
+    if (options.Seed is not null && options.Coalescing is "on" or "both")
+        names.Add("distcache");
+    if (options.Seed is not null && options.Coalescing is "off" or "both")
+        names.Add("distcache-uncoalesced");
+    if (options.Redis is not null)
+        names.Add("redis");
+    if (options.Echo is not null)
+        names.Add("akka-echo");
+    foreach (var name in names)
+    {
+        if (name is null)
+            continue;
+        var target = await Connect(name);
+        targets.Add(target);
+        await Preload(target);
+    }
+
+    foreach (var spec in new[] { getOne, mixOne, mix64, quorumSet64 })
+        foreach (var target in targets.OrderBy(t => t is EchoTarget ? 0 : t is RedisTarget ? 1 : t.Name.Length))
+            if (target is not EchoTarget || spec == getOne || spec == mix64)
+                results.Add(await Measure(target, spec));
+}
+finally
+{
+    foreach (var target in targets)
+        await target.DisposeAsync();
+}
+
+Console.WriteLine();
+Report.PrintTable(results, Console.Out);
+Verdict.Print(results, getOne, mix64, quorumSet64, Console.Out);
+return 0;
+
+async Task<ILoadTarget> Connect(string target) => target switch
+{
+    "distcache" or "distcache-uncoalesced" => await DistCacheTarget.ConnectAsync(
+        options.Seed ?? throw new ArgumentException("--seed is required for distcache."), coalescing: target == "distcache"),
+    "redis" => await RedisTarget.ConnectAsync(options.Redis ?? throw new ArgumentException("--redis is required for redis.")),
+    _ => await EchoTarget.ConnectAsync(options.Echo ?? throw new ArgumentException("--echo is required for akka-echo."), options.ValueSize),
+};
+
+async Task Preload(ILoadTarget target)
+{
+    var started = DateTime.UtcNow;
+    await target.PreloadAsync(keys, value);
+    Console.Error.WriteLine($"{target.Name}: preloaded {keys.Length:N0} keys of {value.Length} bytes in {(DateTime.UtcNow - started).TotalSeconds:0.0} s");
+}
+
+async Task<WorkloadResult> Measure(ILoadTarget target, WorkloadSpec spec)
+{
+    var kind = target switch { DistCacheTarget => "distcache", RedisTarget => "redis", _ => "akka-echo" };
+    var result = await runner.RunAsync(target, spec, new CpuMeter(options.Pids.GetValueOrDefault(kind, [])));
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{target.Name,-14} {spec.Name,-24} {spec.Level,-8} {result.OpsPerSecond,9:N0} ops/s  p50 {result.P50:0.000}  p99 {result.P99:0.000}  max {result.Max:0.0} ms  errors {result.Errors}  CPU/op client {result.ClientCpuMicrosPerOp:0} µs servers {result.ServerCpuMicrosPerOp:0} µs"));
+    return result;
+}

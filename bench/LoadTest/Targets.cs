@@ -1,0 +1,109 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using DistCacheAkka.ClientProxy;
+using DistCacheAkka.Messages;
+using DistCacheAkka.Messages.Settings;
+using StackExchange.Redis;
+
+namespace DistCacheAkka.LoadTest;
+
+/// <summary>Something the workload runner can read from and write to, one request at a time per caller.</summary>
+internal interface ILoadTarget : IAsyncDisposable
+{
+    string Name { get; }
+
+    /// <summary>Writes every key once, so reads during the measurement hit.</summary>
+    Task PreloadAsync(IReadOnlyList<string> keys, byte[] value);
+
+    Task GetAsync(string key, ConsistencyLevel level);
+
+    Task SetAsync(string key, byte[] value, ConsistencyLevel level);
+}
+
+/// <summary>DistCacheAkka through the public client API (<see cref="DistCacheClient.ConnectAsync"/>), byte-level calls.</summary>
+internal sealed class DistCacheTarget(IDistCacheClient client, bool coalescing) : ILoadTarget
+{
+    public string Name => coalescing ? "DistCacheAkka" : "DistCacheAkka, no coalescing";
+
+    public IDistCacheClient Client => client;
+
+    public static async Task<DistCacheTarget> ConnectAsync(string seed, bool coalescing)
+    {
+        var client = await DistCacheClient.ConnectAsync(new DistCacheClientOptions
+        {
+            SeedNodes = [seed],
+            ConnectTimeout = TimeSpan.FromSeconds(60),
+            RequestTimeout = TimeSpan.FromSeconds(10),
+            ValueSerializer = new PassThroughBytes(),
+            ExtraHocon = $"akka.loglevel = ERROR\nakka.stdout-loglevel = ERROR\ndistcache.client.coalescing.enabled = {(coalescing ? "on" : "off")}",
+        });
+        await WaitForAllShards((IClientProxyAccess)client);
+        return new DistCacheTarget(client, coalescing);
+    }
+
+    /// <summary>A fresh cluster allocates its 1,024 shards some seconds after the membership settles; measure after.</summary>
+    private static async Task WaitForAllShards(IClientProxyAccess access)
+    {
+        var region = ClusterSharding.Get(access.System).ShardRegionProxy(DistCacheSettings.Default.RegionName);
+        for (var i = 0; i < 300; i++) // bounded: about 60 s
+        {
+            var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(3)), TimeSpan.FromSeconds(5));
+            if (stats.Regions.Values.Sum(r => r.Stats.Count) == DistCacheSettings.Default.Shards)
+                return;
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException("The cluster did not allocate every shard within 60 s.");
+    }
+
+    public async Task PreloadAsync(IReadOnlyList<string> keys, byte[] value)
+    {
+        // Batches of 1,000 keys (split by shard inside the client), four in flight.
+        var chunks = keys.Chunk(1_000).ToArray();
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < chunks.Length)
+                await client.SetMultipleAsync(chunks[i].ToDictionary(k => k, _ => value), consistency: ConsistencyLevel.Quorum);
+        }));
+    }
+
+    public Task GetAsync(string key, ConsistencyLevel level) => client.GetBytesAsync(key, level);
+
+    public Task SetAsync(string key, byte[] value, ConsistencyLevel level) =>
+        client.SetBytesAsync(key, value, CacheExpiry.Never, level);
+
+    public ValueTask DisposeAsync() => client.DisposeAsync();
+
+    /// <summary>The values are already bytes: store them as they are (the default would JSON-encode them as base64).</summary>
+    private sealed class PassThroughBytes : IValueSerializer
+    {
+        public byte[] Serialize<T>(T value) => value as byte[] ?? throw new ArgumentException("LoadTest only stores byte[] values.");
+
+        public T? Deserialize<T>(byte[] bytes) => (T)(object)bytes;
+    }
+}
+
+/// <summary>Redis through StackExchange.Redis: one multiplexed connection, as its documentation recommends.</summary>
+internal sealed class RedisTarget(ConnectionMultiplexer connection) : ILoadTarget
+{
+    private readonly IDatabase _db = connection.GetDatabase();
+
+    public string Name => "Redis";
+
+    public static async Task<RedisTarget> ConnectAsync(string endpoint) =>
+        new(await ConnectionMultiplexer.ConnectAsync($"{endpoint},abortConnect=false,connectTimeout=10000,syncTimeout=10000,asyncTimeout=10000"));
+
+    public async Task PreloadAsync(IReadOnlyList<string> keys, byte[] value)
+    {
+        foreach (var chunk in keys.Chunk(1_000))
+            await _db.StringSetAsync(chunk.Select(k => new KeyValuePair<RedisKey, RedisValue>(k, value)).ToArray());
+    }
+
+    public Task GetAsync(string key, ConsistencyLevel level) => _db.StringGetAsync(key);
+
+    public Task SetAsync(string key, byte[] value, ConsistencyLevel level) => _db.StringSetAsync(key, value);
+
+    public async ValueTask DisposeAsync() => await connection.DisposeAsync();
+}

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Akka.Actor;
+using DistCacheAkka.Messages;
+
+namespace DistCacheAkka.CacheNode.Gateway;
+
+/// <summary>
+/// The node's end of request coalescing (/user/distcache-gateway): unpacks a client's <see cref="CoalescedRequests"/>,
+/// hands every command to the local shard region (which forwards it when the shard lives elsewhere, so a client with
+/// a stale placement is still served), and gathers the replies per client into <see cref="CoalescedReplies"/>.
+/// Replies leave once every command the client sent is answered, so an envelope usually comes back as one; a reply
+/// never waits more than <see cref="MaxHold"/> for slower ones (a Quorum write waiting for its backup), checked on
+/// every reply and by a timer. A command with no reply within the envelope's timeout gets none: the client's own
+/// timeout reports it, as for a lost message. A bare Get, Set or Remove (what a client sends when it has a single
+/// command for this node) is forwarded to the region with its sender, so its reply goes straight back.
+/// </summary>
+internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
+{
+    private const int MaxRepliesPerEnvelope = 256;
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(1);
+    private static readonly long MaxHoldTicks = (long)(MaxHold.TotalSeconds * Stopwatch.Frequency);
+
+    private readonly IActorRef _region;
+    private readonly Dictionary<IActorRef, Outbox> _outboxes = new();
+
+    public RequestGatewayActor(IActorRef region)
+    {
+        _region = region;
+        Receive<CoalescedRequests>(Handle);
+        Receive<IWithCacheKey>(command => _region.Forward(command)); // a lone command: its reply goes straight back to the client
+        Receive<Answered>(Handle);
+        Receive<HoldExpired>(_ => SendHeld(Stopwatch.GetTimestamp()));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IActorRef region) => Akka.Actor.Props.Create(() => new RequestGatewayActor(region));
+
+    private void Handle(CoalescedRequests request)
+    {
+        var client = Sender;
+        var self = Self;
+        if (!_outboxes.TryGetValue(client, out var outbox))
+            _outboxes[client] = outbox = new Outbox();
+        outbox.Outstanding += request.Commands.Count;
+        var timeout = request.Timeout > TimeSpan.Zero && request.Timeout < MaxTimeout ? request.Timeout : MaxTimeout;
+        foreach (var command in request.Commands)
+        {
+            var id = command.Id;
+            // The ask's temporary actor is the command's sender, so the EntryActor's reply reaches this command
+            // alone; the continuation only tells, it never touches this actor's state.
+            _region.Ask<ICacheMessage>(command.Command, timeout).ContinueWith(
+                task => self.Tell(new Answered(client, task.IsCompletedSuccessfully ? new CorrelatedReply(id, task.Result) : null)),
+                TaskContinuationOptions.ExecuteSynchronously);
+        }
+    }
+
+    private void Handle(Answered answered)
+    {
+        var outbox = _outboxes[answered.Client];
+        outbox.Outstanding--;
+        var now = Stopwatch.GetTimestamp();
+        if (answered.Reply is { } reply)
+        {
+            if (outbox.Replies.Count == 0)
+                outbox.HeldSince = now;
+            outbox.Replies.Add(reply);
+        }
+
+        if (outbox.Outstanding == 0 || outbox.Replies.Count >= MaxRepliesPerEnvelope)
+            Send(answered.Client, outbox);
+        SendHeld(now);
+        if (outbox.Replies.Count > 0 && !Timers.IsTimerActive(HoldExpired.Instance))
+            Timers.StartSingleTimer(HoldExpired.Instance, HoldExpired.Instance, MaxHold);
+    }
+
+    /// <summary>Sends the replies that waited longer than <see cref="MaxHold"/> for their envelope's slower commands.</summary>
+    private void SendHeld(long now)
+    {
+        var pending = false;
+        foreach (var (client, outbox) in _outboxes)
+        {
+            if (outbox.Replies.Count > 0 && now - outbox.HeldSince >= MaxHoldTicks)
+                Send(client, outbox);
+            pending |= outbox.Replies.Count > 0;
+        }
+
+        if (pending && !Timers.IsTimerActive(HoldExpired.Instance))
+            Timers.StartSingleTimer(HoldExpired.Instance, HoldExpired.Instance, MaxHold);
+    }
+
+    private void Send(IActorRef client, Outbox outbox)
+    {
+        if (outbox.Replies.Count == 0)
+            return;
+        client.Tell(new CoalescedReplies(outbox.Replies), Self);
+        outbox.Replies = new List<CorrelatedReply>();
+    }
+
+    /// <summary>Replies gathered for one client, and how many of its commands are still unanswered.</summary>
+    private sealed class Outbox
+    {
+        public List<CorrelatedReply> Replies = new();
+        public int Outstanding;
+        public long HeldSince;
+    }
+
+    /// <summary>A command's reply, or null when the region did not answer within the timeout.</summary>
+    private sealed record Answered(IActorRef Client, CorrelatedReply? Reply);
+
+    private sealed class HoldExpired
+    {
+        public static readonly HoldExpired Instance = new();
+    }
+}

@@ -1,0 +1,97 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using DistCacheAkka.CacheNode.Gateway;
+using DistCacheAkka.Messages;
+
+namespace DistCacheAkka.Tests.Unit.Client;
+
+// The node's end of coalescing, with a probe as the shard region: every command of an envelope reaches the region
+// with a sender of its own, the replies go back to the client as one CoalescedReplies once all are in, a slow command
+// does not hold back the others for long, and a command that is never answered gets no reply.
+public class RequestGatewayActorSpecs : TestKit
+{
+    private readonly TestProbe _region;
+    private readonly TestProbe _client;
+    private readonly IActorRef _gateway;
+
+    public RequestGatewayActorSpecs()
+        : base("akka.loglevel = WARNING")
+    {
+        _region = CreateTestProbe();
+        _client = CreateTestProbe();
+        _gateway = Sys.ActorOf(RequestGatewayActor.Props(_region.Ref));
+    }
+
+    [Fact]
+    public async Task Should_hand_each_command_to_the_region_and_gather_the_replies_into_one_envelope()
+    {
+        _gateway.Tell(new CoalescedRequests(TimeSpan.FromSeconds(5),
+        [
+            new CorrelatedCommand(10, new Get("a")),
+            new CorrelatedCommand(11, new Set("b", [1], CacheExpiry.Never)),
+            new CorrelatedCommand(12, new Remove("c")),
+        ]), _client.Ref);
+
+        await _region.ExpectMsgAsync<Get>(m => m.Key == "a");
+        var getSender = _region.LastSender;
+        await _region.ExpectMsgAsync<Set>(m => m.Key == "b");
+        var setSender = _region.LastSender;
+        await _region.ExpectMsgAsync<Remove>(m => m.Key == "c");
+        var removeSender = _region.LastSender;
+        Assert.Equal(3, new[] { getSender, setSender, removeSender }.Distinct().Count());
+
+        removeSender.Tell(new RemoveSuccess("c", false, EntryVersion.Zero));
+        getSender.Tell(new GetSuccess("a", [7], new EntryVersion(1, 1)));
+        setSender.Tell(new SetFailure("b", CacheError.Invalid("too large")));
+
+        // One envelope, or two if the first two replies were held longer than the gateway's hold time.
+        var replies = new List<CorrelatedReply>();
+        while (replies.Count < 3)
+            replies.AddRange((await _client.ExpectMsgAsync<CoalescedReplies>()).Replies);
+        Assert.Equal([10L, 11L, 12L], replies.Select(r => r.Id).Order());
+        Assert.IsType<GetSuccess>(replies.Single(r => r.Id == 10).Reply);
+        Assert.IsType<SetFailure>(replies.Single(r => r.Id == 11).Reply);
+        Assert.IsType<RemoveSuccess>(replies.Single(r => r.Id == 12).Reply);
+    }
+
+    [Fact]
+    public async Task Should_forward_a_bare_command_keeping_its_sender()
+    {
+        _gateway.Tell(new Get("lone"), _client.Ref);
+
+        await _region.ExpectMsgAsync<Get>(m => m.Key == "lone");
+        Assert.Equal(_client.Ref, _region.LastSender);
+    }
+
+    [Fact]
+    public async Task Should_answer_a_fast_envelope_in_one_reply_envelope()
+    {
+        _gateway.Tell(new CoalescedRequests(TimeSpan.FromSeconds(5),
+            [new CorrelatedCommand(1, new Get("a")), new CorrelatedCommand(2, new Get("b"))]), _client.Ref);
+
+        await _region.ExpectMsgAsync<Get>();
+        var first = _region.LastSender;
+        await _region.ExpectMsgAsync<Get>();
+        var second = _region.LastSender;
+        first.Tell(new NotFound("a"));
+        second.Tell(new NotFound("b"));
+
+        var envelope = await _client.ExpectMsgAsync<CoalescedReplies>();
+        Assert.Equal([1L, 2L], envelope.Replies.Select(r => r.Id).Order());
+    }
+
+    [Fact]
+    public async Task Should_not_let_a_slow_command_hold_back_a_fast_one_and_drop_a_command_that_times_out()
+    {
+        _gateway.Tell(new CoalescedRequests(TimeSpan.FromMilliseconds(500),
+            [new CorrelatedCommand(1, new Get("fast")), new CorrelatedCommand(2, new Set("never", [1], CacheExpiry.Never))]), _client.Ref);
+        await _region.ExpectMsgAsync<Get>();
+        _region.LastSender.Tell(new NotFound("fast"));
+        await _region.ExpectMsgAsync<Set>(); // never answered
+
+        var envelope = await _client.ExpectMsgAsync<CoalescedReplies>(TimeSpan.FromMilliseconds(400));
+        Assert.Equal(1L, Assert.Single(envelope.Replies).Id);
+        await _client.ExpectNoMsgAsync(TimeSpan.FromSeconds(1)); // the Set's ask timed out: nothing is sent for it
+    }
+}
