@@ -33,7 +33,7 @@ public class RecoveryStashSpecs : TestKit
             distcache.operation-timeout = 2s
             distcache.replication.anti-entropy-interval = 1h
             distcache.recovery.max-stashed = 3
-            distcache.recovery.timeout = 700ms
+            distcache.recovery.timeout = 2s
             """, new EventInterest());
         (_b, _c, _local, _view, _context) = (_replicas.B, _replicas.C, _replicas.Local, _replicas.View, _replicas.Context);
     }
@@ -56,7 +56,7 @@ public class RecoveryStashSpecs : TestKit
 
         for (var i = 0; i < 4; i++)
             entry.Tell(new Get(KeyOfShard(i)));
-        var refused = await ExpectMsgAsync<GetFailure>(TimeSpan.FromMilliseconds(500)); // at once, not after the timeout
+        var refused = await ExpectMsgAsync<GetFailure>(TimeSpan.FromMilliseconds(1500)); // at once, not after the timeout
         _c.Send(entry, new ShardCopy(Shard, toC.RequestId, C, 1, 0, true, []));
 
         Assert.Equal(KeyOfShard(3), refused.Key);
@@ -79,15 +79,15 @@ public class RecoveryStashSpecs : TestKit
 
         entry.Tell(new Set(KeyOfShard(1), [1], CacheExpiry.Never, ConsistencyLevel.Quorum));
         entry.Tell(new Get(key, ConsistencyLevel.Quorum));
-        var setFailure = await ExpectMsgAsync<SetFailure>(TimeSpan.FromSeconds(3));
+        var setFailure = await ExpectMsgAsync<SetFailure>(TimeSpan.FromSeconds(5));
         var getFailure = await ExpectMsgAsync<GetFailure>();
 
         foreach (var error in new[] { setFailure.Error, getFailure.Error })
         {
             Assert.Equal(CacheErrorCode.Unavailable, error.Code);
-            Assert.Contains($"Shard {Shard} could not finish recovery within 700 ms", error.Message);
+            Assert.Contains($"Shard {Shard} could not finish recovery within 2000 ms", error.Message);
             Assert.Contains(B, error.Message);
-            Assert.Equal(TimeSpan.FromMilliseconds(700), error.Timeout);
+            Assert.Equal(TimeSpan.FromSeconds(2), error.Timeout);
         }
 
         // Still recovering: the copy is requested again, and nothing is served from the partial copies meanwhile.
@@ -110,6 +110,6 @@ public class RecoveryStashSpecs : TestKit
 
         _view.SetMembers([Self, C]); // B was downed and removed
 
-        await ExpectMsgAsync<NotFound>(TimeSpan.FromMilliseconds(650)); // before the recovery timeout
+        await ExpectMsgAsync<NotFound>(TimeSpan.FromMilliseconds(1800)); // before the recovery timeout (2 s); membership is checked every 500 ms
     }
 }
