@@ -35,7 +35,17 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+  if command -v python3 >/dev/null; then
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+    return
+  fi
+  # A bare image may have no python3: pick a random high port that nothing answers on (bash's /dev/tcp).
+  local port
+  for _ in $(seq 1 50); do
+    port=$(( (RANDOM << 1 | RANDOM & 1) % 25000 + 30000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+  echo "no free port found" >&2; return 1
 }
 
 wait_port() {  # bounded: 60 s
