@@ -70,6 +70,8 @@ internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
 
         if (outbox.Outstanding == 0 || outbox.Replies.Count >= MaxRepliesPerEnvelope)
             Send(answered.Client, outbox);
+        if (outbox.Outstanding == 0 && outbox.Replies.Count == 0)
+            _outboxes.Remove(answered.Client); // clients come and go: keep only those with commands in flight
         SendHeld(now);
         if (outbox.Replies.Count > 0 && !Timers.IsTimerActive(HoldExpired.Instance))
             Timers.StartSingleTimer(HoldExpired.Instance, HoldExpired.Instance, MaxHold);

@@ -121,7 +121,11 @@ internal static class NodeHost
     private static void StartManagementClient(ActorSystem system, IActorRef region, NodeHandle handle)
     {
         var settings = handle.Context!.Settings;
-        var proxy = system.ActorOf(ClientProxyActor.Props(region, DistributedPubSub.Get(system).Mediator, settings), "distcache-management-client");
+        // Coalescing off: operators' commands are rare, and coalescing would refresh the cluster's shard placement
+        // every 2 s on every node for nothing.
+        var proxy = system.ActorOf(
+            ClientProxyActor.Props(region, DistributedPubSub.Get(system).Mediator, settings, CoalescingSettings.Default with { Enabled = false }),
+            "distcache-management-client");
         var client = DistCacheClient.FromProxy(system, proxy, new DistCacheClientOptions
         {
             SeedNodes = [],
