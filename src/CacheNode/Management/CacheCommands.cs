@@ -68,7 +68,8 @@ internal sealed class CacheCommands(NodeHandle handle)
 
     public async Task<object> SetAsync(string key, byte[] value, string? ttl, string? consistency)
     {
-        var expiry = ManagementArguments.Ttl(ttl) is { } t ? CacheExpiry.After(t) : CacheExpiry.Never;
+        var duration = ManagementArguments.Ttl(ttl);
+        var expiry = duration is { } t ? CacheExpiry.After(t) : CacheExpiry.Never;
         var level = ManagementArguments.Consistency(consistency);
         await handle.Client!.SetBytesAsync(key, value, expiry, level);
         return new
@@ -76,7 +77,7 @@ internal sealed class CacheCommands(NodeHandle handle)
             key,
             stored = true,
             size = value.Length,
-            ttl = ttl is null ? null : ManagementArguments.Ttl(ttl)!.Value.ToString(),
+            ttl = duration?.ToString(),
             consistency = (level ?? handle.Context!.Settings.DefaultConsistency).ToString().ToLowerInvariant(),
             shard = handle.Context!.Resolver.ShardOf(key),
         };

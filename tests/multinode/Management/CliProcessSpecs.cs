@@ -10,8 +10,7 @@ namespace DistCacheAkka.Tests.Multinode.Management;
 // exit codes hold: 2 for usage errors with the closest matches, 1 for an unreachable node, 0 otherwise.
 public sealed class CliProcessSpecs(ITestOutputHelper output) : IDisposable
 {
-    private readonly string _config = WriteConfig();
-    private readonly List<NodeProcess> _processes = [];
+    private readonly NodeProcessGroup _nodes = new(FailoverProcessSpecs.TestNodeHocon, output);
 
     [Fact]
     public async Task Should_manage_a_real_cluster_through_the_cli()
@@ -32,7 +31,7 @@ public sealed class CliProcessSpecs(ITestOutputHelper output) : IDisposable
         Assert.Contains($"127.0.0.1:{worker2.Port}", table.Output);
 
         using var http = new HttpClient();
-        foreach (var node in _processes)
+        foreach (var node in new[] { seed, worker1, worker2 })
         {
             await Eventually.HoldsAsync(async () => (await http.GetAsync($"http://{node.ManagementEndpoint}/health/ready")).IsSuccessStatusCode,
                 TimeSpan.FromSeconds(60), $"node {node.Port} ready");
@@ -130,28 +129,7 @@ public sealed class CliProcessSpecs(ITestOutputHelper output) : IDisposable
             .Select(m => (m.GetProperty("address").GetString()!, m.GetProperty("status").GetString()!)).ToList();
     }
 
-    private NodeProcess Start(string role, int? seedPort)
-    {
-        var process = NodeProcess.StartNode(role, seedPort, _config);
-        _processes.Add(process);
-        return process;
-    }
+    private NodeProcess Start(string role, int? seedPort) => _nodes.Start(role, seedPort);
 
-    private static string WriteConfig()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"distcache-test-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(path, FailoverProcessSpecs.TestNodeHocon);
-        return path;
-    }
-
-    public void Dispose()
-    {
-        foreach (var process in _processes)
-        {
-            output.WriteLine($"---- node on port {process.Port} ----\n{process.Output}");
-            process.Dispose();
-        }
-
-        File.Delete(_config);
-    }
+    public void Dispose() => _nodes.Dispose();
 }
