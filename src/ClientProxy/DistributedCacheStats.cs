@@ -15,7 +15,15 @@ public sealed record NodeCacheStats(
     long Evictions,
     int ShardsOwned,
     long ReplicationQueue,
-    double KeySharePercent);
+    double KeySharePercent)
+{
+    /// <summary>Bytes the node's memory budget accounts for: its primary and backup entries, tombstones and their
+    /// per-entry overhead (distcache.memory).</summary>
+    public long MemoryUsedBytes { get; init; }
+
+    /// <summary>The node's memory budget (distcache.memory.limit, or its share of the runtime's memory).</summary>
+    public long MemoryLimitBytes { get; init; }
+}
 
 /// <summary>
 /// Cluster-wide statistics: totals over the nodes that answered, and each node's figures. Nodes that did not answer
@@ -36,6 +44,12 @@ public sealed record DistributedCacheStats(
     long Evictions,
     int ShardsOwned)
 {
+    /// <summary>Sum of the answering nodes' <see cref="NodeCacheStats.MemoryUsedBytes"/>.</summary>
+    public long TotalMemoryUsedBytes => Nodes.Sum(n => n.MemoryUsedBytes);
+
+    /// <summary>Sum of the answering nodes' <see cref="NodeCacheStats.MemoryLimitBytes"/>.</summary>
+    public long TotalMemoryLimitBytes => Nodes.Sum(n => n.MemoryLimitBytes);
+
     /// <summary>Hits / (hits + misses), or 0 when there were no reads.</summary>
     public double HitRatio => Gets == 0 ? 0 : (double)Hits / Gets;
 

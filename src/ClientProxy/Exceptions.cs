@@ -12,7 +12,8 @@ public class DistCacheException(CacheErrorCode code, string message, Exception? 
     /// True when retrying the same request may succeed: <see cref="CacheErrorCode.Unavailable"/> (the shard is
     /// recovering after a failover or rebalance, or refused because too many requests wait for its recovery; the
     /// request was not applied) and <see cref="CacheErrorCode.ConsistencyNotMet"/> (a retry writes the same value
-    /// with a newer version).
+    /// with a newer version). Never <see cref="CacheErrorCode.OutOfMemory"/>: the same write fails again until memory
+    /// is freed (keys removed or expired, TTLs set, nodes added, the limit raised).
     /// </summary>
     public bool IsRetriable => Code is CacheErrorCode.Unavailable or CacheErrorCode.ConsistencyNotMet;
 }

@@ -56,7 +56,11 @@ internal static class ReplyMapper
         var nodes = result.Nodes.Select(n => new NodeCacheStats(
             n.Node, n.PrimaryEntries, n.BackupEntries, n.Bytes, n.Hits, n.Misses, n.Gets, n.Sets, n.Removes,
             n.Expirations, n.Evictions, n.ShardsOwned, n.ReplicationQueue,
-            totalEntries == 0 ? 0 : 100.0 * n.PrimaryEntries / totalEntries)).ToList();
+            totalEntries == 0 ? 0 : 100.0 * n.PrimaryEntries / totalEntries)
+        {
+            MemoryUsedBytes = n.MemoryUsedBytes,
+            MemoryLimitBytes = n.MemoryLimitBytes,
+        }).ToList();
         return new DistributedCacheStats(
             nodes, result.Unanswered, totalEntries, nodes.Sum(n => n.BackupEntries), nodes.Sum(n => n.Bytes),
             nodes.Sum(n => n.Hits), nodes.Sum(n => n.Misses), nodes.Sum(n => n.Gets), nodes.Sum(n => n.Sets),

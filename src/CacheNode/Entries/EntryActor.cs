@@ -26,7 +26,7 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
         _node = node;
         _shard = shardId;
         _self = node.View.Self;
-        _store = new ShardStore(shardId, epoch: 0, node.Settings.TombstoneGrace, node.Time);
+        _store = new ShardStore(shardId, epoch: 0, node.Settings.TombstoneGrace, node.Time, budget: node.Budget);
         Recovering();
     }
 
@@ -44,6 +44,7 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
     protected override void PostStop()
     {
         _node.Metrics.Unregister(_shard, _store.Counters);
+        _store.Release();
         Interlocked.Add(ref _node.Metrics.ReplicationQueue, -_outbox.Count);
     }
 
@@ -55,6 +56,7 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
         Receive<GetMany>(Handle);
         Receive<SetMany>(Handle);
         ReceiveReplication();
+        ReceiveMemory();
         Receive<SweepTick>(_ => Sweep());
         Receive<GetShardDigest>(get => Sender.Tell(_store.BucketDigests(get.Buckets)));
         Receive<StopEntry>(_ => StartHandoff());
@@ -82,8 +84,17 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
             return;
         }
 
+        var admission = _store.Admit(_store.CostOfWrite(set.Key, set.Value.Length), BackupOverBudget, keep: set.Key);
+        if (!admission.Admitted)
+        {
+            Sender.Tell(new SetFailure(set.Key, OutOfMemory($"key '{RequestValidation.Shorten(set.Key)}'", admission)));
+            return;
+        }
+
         var version = _store.Set(set.Key, set.Value, set.Expiry, out var overwritten);
-        Replicate([_store.Export(set.Key)!], set.Consistency, Sender, new SetSuccess(set.Key, version), e => new SetFailure(set.Key, e));
+        Replicate(WithEvictions(admission, _store.Export(set.Key)!), set.Consistency, Sender, new SetSuccess(set.Key, version),
+            e => new SetFailure(set.Key, e));
+        PublishEvicted(admission);
         if (overwritten)
             Invalidated(set.Key, InvalidationReason.Overwritten, version);
         PublishExpired();
@@ -144,16 +155,31 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
             }
         }
 
+        long incoming = 0;
+        foreach (var item in set.Items)
+            incoming += _store.CostOfWrite(item.Key, item.Value.Length);
+        var admission = _store.Admit(incoming, BackupOverBudget);
+        if (!admission.Admitted)
+        {
+            Sender.Tell(new SetManyFailure(set.ShardId, set.Items.Select(i => i.Key).ToArray(), OutOfMemory($"{set.Items.Count} keys", admission)));
+            return;
+        }
+
         var last = EntryVersion.Zero;
-        var entries = new ReplicaEntry[set.Items.Count];
-        for (var i = 0; i < entries.Length; i++)
+        var evicted = admission.Evicted.Count;
+        var entries = new ReplicaEntry[evicted + set.Items.Count];
+        for (var i = 0; i < evicted; i++)
+            entries[i] = admission.Evicted[i];
+        for (var i = 0; i < set.Items.Count; i++)
         {
             var item = set.Items[i];
             last = _store.Set(item.Key, item.Value, set.Expiry, out var overwritten);
-            entries[i] = _store.Export(item.Key)!;
+            entries[evicted + i] = _store.Export(item.Key)!;
             if (overwritten)
                 Invalidated(item.Key, InvalidationReason.Overwritten, last);
         }
+
+        PublishEvicted(admission);
 
         Replicate(entries, set.Consistency, Sender, new SetManySuccess(set.ShardId, set.Items.Count, last),
             e => new SetManyFailure(set.ShardId, set.Items.Select(i => i.Key).ToArray(), e));

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using DistCacheAkka.CacheNode.Cluster;
 using DistCacheAkka.CacheNode.Events;
+using DistCacheAkka.CacheNode.Memory;
 using DistCacheAkka.CacheNode.Replication;
 using DistCacheAkka.CacheNode.Stats;
 using DistCacheAkka.Messages.Hashing;
@@ -9,7 +10,9 @@ using DistCacheAkka.Messages.Settings;
 namespace DistCacheAkka.CacheNode.Entries;
 
 /// <summary>What every EntryActor of a node shares: settings, routing, metrics, and where events go.
-/// <see cref="Moves"/> collects the shard moves new primaries report (read by the allocation strategy).</summary>
+/// <see cref="Moves"/> collects the shard moves new primaries report (read by the allocation strategy).
+/// <see cref="Memory"/> is the node's memory budget, shared by every primary and backup store of the node (null: an
+/// unlimited budget of its own per store, for tests that do not exercise memory).</summary>
 internal sealed record NodeContext(
     DistCacheSettings Settings,
     ShardResolver Resolver,
@@ -19,4 +22,11 @@ internal sealed record NodeContext(
     TimeProvider Time,
     ReplicaView View,
     IReplicaTransport Transport,
-    RebalanceTally? Moves = null);
+    RebalanceTally? Moves = null,
+    MemoryBudget? Memory = null)
+{
+    private readonly MemoryBudget _unlimited = MemoryBudget.Unlimited();
+
+    /// <summary>The node's budget; with none configured, one unlimited budget per context.</summary>
+    public MemoryBudget Budget => Memory ?? _unlimited;
+}

@@ -11,6 +11,7 @@ using DistCacheAkka.CacheNode.Entries;
 using DistCacheAkka.CacheNode.Events;
 using DistCacheAkka.CacheNode.Gateway;
 using DistCacheAkka.CacheNode.Management;
+using DistCacheAkka.CacheNode.Memory;
 using DistCacheAkka.CacheNode.Replication;
 using DistCacheAkka.CacheNode.Stats;
 using DistCacheAkka.ClientProxy;
@@ -43,15 +44,18 @@ internal static class NodeHost
     {
         var settings = DistCacheSettings.Create(config);
         var node = NodeSettings.Create(config);
+        var memory = MemorySettings.Create(config);
+        var budget = MemoryBudget.From(memory, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
         var metrics = new NodeMetrics();
         var interest = new EventInterest();
-        var handle = new NodeHandle();
+        var handle = new NodeHandle { Gc = GcPauseMonitor.StartForProcess(), GcThrashingPauseFraction = memory.GcThrashingPauseFraction };
 
         var builder = new HostBuilder().ConfigureServices(services =>
         {
             services.AddSingleton(settings);
             services.AddSingleton(node);
             services.AddSingleton(metrics);
+            services.AddSingleton(budget);
             services.AddSingleton(interest);
             services.AddSingleton(handle);
             // Registered before Akka so it binds first: a taken port stops the node before it joins the cluster.
@@ -71,14 +75,18 @@ internal static class NodeHost
                         var mediator = DistributedPubSub.Get(system).Mediator;
                         var events = system.ActorOf(EventPublisherActor.Props(mediator, interest, node.EventInterestRefresh), "distcache-events");
                         context = new NodeContext(settings, new ShardResolver(settings.Shards, settings.HashAlgorithm),
-                            metrics, interest, events, TimeProvider.System, view, new ActorSelectionTransport(system), new RebalanceTally());
+                            metrics, interest, events, TimeProvider.System, view, new ActorSelectionTransport(system), new RebalanceTally(), budget);
+                        system.Log.Info("Memory budget {0:N0} bytes ({1}; {2:N0} bytes available to the runtime), eviction policy {3}",
+                            budget.LimitBytes, memory.ConfiguredLimitBytes > 0 ? "distcache.memory.limit" : $"limit-fraction {memory.LimitFraction}",
+                            GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, budget.Policy);
                         registry.Register<CacheEvents>(events);
                         handle.System = system;
+                        system.WhenTerminated.ContinueWith(_ => handle.Gc?.Dispose(), TaskScheduler.Default);
                         if (provider.GetRequiredService<ManagementEndpoint>().Address is { } management)
                             system.Log.Info("Management endpoint listening on {0}:{1} (CLI: distcache-cli {0}:{1} cluster show)", management.Host, management.Port);
                         handle.Context = context;
                         system.ActorOf(ReplicatorActor.Props(context), ActorSelectionTransport.ReplicatorName);
-                        system.ActorOf(NodeStatsActor.Props(metrics), ActorNames.Stats);
+                        system.ActorOf(NodeStatsActor.Props(metrics, budget), ActorNames.Stats);
                         system.ActorOf(ClusterEventsActor.Props(events, view, settings.DataRole, TimeProvider.System), "distcache-cluster-events");
                     })
                     .AddStartup(async (system, registry) =>

@@ -107,6 +107,10 @@ internal static class ManagementRoutes
         {
             return Error(StatusCodes.Status400BadRequest, e.Message);
         }
+        catch (DistCacheException e) when (e.Code is CacheErrorCode.OutOfMemory)
+        {
+            return Error(StatusCodes.Status507InsufficientStorage, e.Message); // the node's memory budget, noeviction
+        }
         catch (DistCacheException e)
         {
             return Error(StatusCodes.Status503ServiceUnavailable, e.Message);

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using DistCacheAkka.CacheNode.Entries;
+using DistCacheAkka.CacheNode.Memory;
 using DistCacheAkka.ClientProxy;
 using DistCacheAkka.Messages;
 
@@ -22,6 +23,11 @@ internal sealed class NodeHandle
     public IActorRef? Region { get; set; }
 
     public IDistCacheClient? Client { get; set; }
+
+    /// <summary>The GC pause share of the last seconds, and the share above which the node is not ready.</summary>
+    public GcPauseMonitor? Gc { get; set; }
+
+    public double GcThrashingPauseFraction { get; set; } = 1.0;
 
     /// <summary>True once the warm-up has started every shard (set by the warm-up actor).</summary>
     public bool WarmedUp => _warmedUp;

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
+using DistCacheAkka.CacheNode.Memory;
 
 namespace DistCacheAkka.CacheNode.Management;
 
@@ -9,7 +10,8 @@ internal sealed record ReadinessReport(bool Ready, string Status, string Reason,
 
 /// <summary>
 /// A node is ready when it is Up in the cluster, its warm-up has started every shard, and every shard it hosts has
-/// finished recovery (its EntryActor registered as primary). Load balancers and orchestrators should route to, and
+/// finished recovery (its EntryActor registered as primary), and its GC is not thrashing. A node at its memory budget
+/// stays ready: it evicts (or refuses writes under noeviction) and serves. Load balancers and orchestrators should route to, and
 /// roll past, a node only when it is ready.
 /// </summary>
 internal static class Readiness
@@ -23,6 +25,10 @@ internal static class Readiness
             return new ReadinessReport(false, "Joining", "the node has not joined the cluster yet", 0, 0);
         if (self.Status != MemberStatus.Up)
             return new ReadinessReport(false, self.Status.ToString(), $"the node is {self.Status}, not Up", 0, 0);
+        if (handle.Gc?.PausedShare() is { } paused && paused > handle.GcThrashingPauseFraction)
+            return new ReadinessReport(false, "Up",
+                $"the GC paused the node {paused:P0} of the last {GcPauseMonitor.Window.TotalSeconds:0} s (more than " +
+                $"distcache.memory.gc-thrashing-pause-fraction = {handle.GcThrashingPauseFraction}): its heap is too full to work", 0, 0);
         if (!handle.WarmedUp)
             return new ReadinessReport(false, "Up", "waiting for a stable membership to start the shards", 0, 0);
 

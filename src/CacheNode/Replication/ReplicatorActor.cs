@@ -10,6 +10,10 @@ namespace DistCacheAkka.CacheNode.Replication;
 /// /user/distcache-replicator. Applies replicated entries only when newer (so duplicates, reordering and stale
 /// messages are harmless), acknowledges each batch, answers replica reads for Quorum/Strong reads, compares digests
 /// for anti-entropy, hands its copies to a recovering primary, and sweeps expired backup entries.
+/// Memory: backup copies count in the node's budget, but a backup never evicts on its own (its primary may still hold
+/// the key, and a failover must find what the primary acknowledged). While the node is over budget it tells each
+/// primary that replicates to it (<see cref="MemoryPressure"/>, at most once a second per shard), and the primaries
+/// evict — or, under noeviction, refuse writes — until it is back under.
 /// </summary>
 internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
 {
@@ -21,6 +25,9 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
     // The primary this node last heard from, per shard: when a new primary asks for the shard while that one is no
     // longer a data node, the shard failed over.
     private readonly Dictionary<int, string> _lastPrimary = new();
+
+    // When this node last told each shard's primary that it is over budget (UTC ticks).
+    private readonly Dictionary<int, long> _pressureReported = new();
 
     public ReplicatorActor(NodeContext node)
     {
@@ -42,7 +49,10 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         Receive<DropBackup>(drop =>
         {
             if (_backups.Remove(drop.ShardId, out var store))
+            {
                 _node.Metrics.UnregisterBackup(drop.ShardId, store.Counters);
+                store.Release();
+            }
         });
         Receive<GetBackupDigest>(get => Sender.Tell(_backups.TryGetValue(get.ShardId, out var store) ? store.BucketDigests(get.Buckets) : null!));
         Receive<SweepTick>(_ =>
@@ -64,14 +74,17 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         foreach (var (shard, store) in _backups)
+        {
             _node.Metrics.UnregisterBackup(shard, store.Counters);
+            store.Release();
+        }
     }
 
     private ShardStore StoreFor(int shard)
     {
         if (!_backups.TryGetValue(shard, out var store))
         {
-            store = new ShardStore(shard, epoch: 0, _node.Settings.TombstoneGrace, _node.Time);
+            store = new ShardStore(shard, epoch: 0, _node.Settings.TombstoneGrace, _node.Time, budget: _node.Budget);
             _backups[shard] = store;
             _node.Metrics.RegisterBackup(shard, store.Counters);
         }
@@ -86,6 +99,19 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         foreach (var entry in batch.Entries)
             store.Apply(entry);
         Sender.Tell(new ReplicateAck(batch.ShardId, batch.BatchId, _self));
+        ReportPressure(batch.ShardId);
+    }
+
+    private void ReportPressure(int shard)
+    {
+        var budget = _node.Budget;
+        if (!budget.IsOver)
+            return;
+        var now = _node.Time.GetUtcNow().UtcTicks;
+        if (_pressureReported.TryGetValue(shard, out var last) && now - last < TimeSpan.TicksPerSecond)
+            return;
+        _pressureReported[shard] = now;
+        Sender.Tell(new MemoryPressure(shard, _self, budget.UsedBytes, budget.LimitBytes));
     }
 
     private void Handle(ReplaceBuckets replace)

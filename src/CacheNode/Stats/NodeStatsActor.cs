@@ -1,4 +1,5 @@
 using Akka.Actor;
+using DistCacheAkka.CacheNode.Memory;
 using DistCacheAkka.Messages;
 
 namespace DistCacheAkka.CacheNode.Stats;
@@ -6,15 +7,15 @@ namespace DistCacheAkka.CacheNode.Stats;
 /// <summary>Answers <see cref="GetCacheStats"/> with this node's totals (at /user/distcache-stats).</summary>
 internal sealed class NodeStatsActor : ReceiveActor
 {
-    public NodeStatsActor(NodeMetrics metrics)
+    public NodeStatsActor(NodeMetrics metrics, MemoryBudget budget)
     {
         var node = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
-        Receive<GetCacheStats>(_ => Sender.Tell(Snapshot(node, metrics)));
+        Receive<GetCacheStats>(_ => Sender.Tell(Snapshot(node, metrics, budget)));
     }
 
-    public static Props Props(NodeMetrics metrics) => Akka.Actor.Props.Create(() => new NodeStatsActor(metrics));
+    public static Props Props(NodeMetrics metrics, MemoryBudget budget) => Akka.Actor.Props.Create(() => new NodeStatsActor(metrics, budget));
 
-    internal static CacheStats Snapshot(string node, NodeMetrics metrics)
+    internal static CacheStats Snapshot(string node, NodeMetrics metrics, MemoryBudget budget)
     {
         long entries = 0, bytes = 0, hits = 0, misses = 0, sets = 0, removes = 0, expirations = 0, evictions = 0;
         foreach (var c in metrics.Primaries)
@@ -34,6 +35,7 @@ internal sealed class NodeStatsActor : ReceiveActor
             backupEntries += c.Entries;
 
         return new CacheStats(node, entries, backupEntries, bytes, hits, misses, hits + misses, sets, removes,
-            expirations, evictions, metrics.ShardsOwned, Interlocked.Read(ref metrics.ReplicationQueue));
+            expirations, evictions, metrics.ShardsOwned, Interlocked.Read(ref metrics.ReplicationQueue),
+            budget.UsedBytes, budget.LimitBytes);
     }
 }

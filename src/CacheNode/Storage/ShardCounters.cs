@@ -15,5 +15,8 @@ internal sealed class ShardCounters
     public long Entries;
     public long Bytes;
 
+    /// <summary>Accounted heap bytes of the shard's slots (entries, tombstones, per-slot overhead); see EntrySize.</summary>
+    public long MemoryBytes;
+
     public long Gets => Hits + Misses;
 }

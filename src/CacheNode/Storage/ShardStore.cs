@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using DistCacheAkka.CacheNode.Memory;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Hashing;
 
@@ -10,8 +11,10 @@ namespace DistCacheAkka.CacheNode.Storage;
 /// sampled sweeps), versioned tombstones and counters. Not thread-safe: one actor owns it.
 /// What is NOT guaranteed: a sweep examines a sample, so an expired entry may occupy memory until a sweep or an
 /// access finds it (it is never served after its deadline).
+/// Memory: every slot's cost (<see cref="EntrySize"/>) is accounted in <see cref="ShardCounters.MemoryBytes"/> and in
+/// the node's <see cref="MemoryBudget"/>; <see cref="Admit"/> makes room for a write by the budget's eviction policy.
 /// </summary>
-internal sealed class ShardStore
+internal sealed partial class ShardStore
 {
     private readonly Dictionary<string, StoredEntry> _entries = new(StringComparer.Ordinal);
     private readonly List<StoredEntry> _withDeadline = [];
@@ -19,15 +22,17 @@ internal sealed class ShardStore
     private readonly TimeProvider _time;
     private readonly long _tombstoneGraceTicks;
     private readonly Random _random;
+    private readonly MemoryBudget _budget;
     private long _sequence;
 
-    public ShardStore(int shardId, long epoch, TimeSpan tombstoneGrace, TimeProvider? time = null, int seed = 0)
+    public ShardStore(int shardId, long epoch, TimeSpan tombstoneGrace, TimeProvider? time = null, int seed = 0, MemoryBudget? budget = null)
     {
         ShardId = shardId;
         Epoch = epoch;
         _tombstoneGraceTicks = tombstoneGrace.Ticks;
         _time = time ?? TimeProvider.System;
         _random = new Random(seed == 0 ? shardId + 1 : seed);
+        _budget = budget ?? MemoryBudget.Unlimited();
     }
 
     public int ShardId { get; }
@@ -49,6 +54,7 @@ internal sealed class ShardStore
         {
             if (entry.ExpiryKind == ExpiryKind.Sliding)
                 SetDeadline(entry, Now + entry.SlidingTicks);
+            Touch(entry);
             Counters.Hits++;
             value = entry.Value;
             version = entry.Version;
@@ -68,7 +74,11 @@ internal sealed class ShardStore
         overwritten = TryGetLive(key, out _);
         var version = NextVersion();
         var deadline = expiry.Kind == ExpiryKind.None ? 0 : now + expiry.Duration.Ticks;
-        Upsert(key, value, version, expiry.Kind, expiry.Kind == ExpiryKind.Sliding ? expiry.Duration.Ticks : 0, deadline, tombstone: false);
+        var entry = Upsert(key, value, version, expiry.Kind, expiry.Kind == ExpiryKind.Sliding ? expiry.Duration.Ticks : 0, deadline, tombstone: false);
+        if (overwritten)
+            Touch(entry);
+        else
+            entry.LastAccess = ++_clock; // a new key starts at LfuCounter.Initial: created is not yet used (as Redis)
         Counters.Sets++;
         return version;
     }
@@ -93,7 +103,8 @@ internal sealed class ShardStore
             return false;
         if (version.Epoch == Epoch && version.Sequence > _sequence)
             _sequence = version.Sequence;
-        Upsert(key, value, version, kind, slidingTicks, tombstone && deadlineTicks == 0 ? Now + _tombstoneGraceTicks : deadlineTicks, tombstone);
+        var entry = Upsert(key, value, version, kind, slidingTicks, tombstone && deadlineTicks == 0 ? Now + _tombstoneGraceTicks : deadlineTicks, tombstone);
+        entry.LastAccess = ++_clock; // recency unknown: treat as written now, in arrival order
         return true;
     }
 
@@ -199,15 +210,7 @@ internal sealed class ShardStore
         var wanted = buckets.ToHashSet();
         var doomed = _entries.Values.Where(e => wanted.Contains(BucketOf(KeyHasher.Hash(e.Key), bucketCount))).ToList();
         foreach (var entry in doomed)
-        {
-            if (!entry.IsTombstone)
-            {
-                Counters.Entries--;
-                Counters.Bytes -= entry.SizeBytes;
-            }
-
             Purge(entry);
-        }
     }
 
     public static int BucketOf(ulong keyHash, int bucketCount) => (int)(keyHash % (ulong)bucketCount);
@@ -243,13 +246,23 @@ internal sealed class ShardStore
     private void Expire(StoredEntry entry, long now)
     {
         Counters.Expirations++;
+        Bury(entry, entry.Version, now + _tombstoneGraceTicks);
+        _expiredSinceDrain.Add((entry.Key, entry.Version));
+    }
+
+    /// <summary>Turns a live value into a tombstone of <paramref name="version"/> kept until <paramref name="deadline"/>.</summary>
+    private void Bury(StoredEntry entry, EntryVersion version, long deadline)
+    {
         Counters.Entries--;
         Counters.Bytes -= entry.SizeBytes;
+        Account(-EntrySize.ArrayBytes(entry.Value.Length));
+        RemoveLive(entry);
         entry.IsTombstone = true;
         entry.Value = [];
+        entry.Version = version;
         entry.ExpiryKind = ExpiryKind.None;
-        SetDeadline(entry, now + _tombstoneGraceTicks);
-        _expiredSinceDrain.Add((entry.Key, entry.Version));
+        entry.SlidingTicks = 0;
+        SetDeadline(entry, deadline);
     }
 
     /// <summary>
@@ -267,11 +280,19 @@ internal sealed class ShardStore
 
     private void Purge(StoredEntry entry)
     {
+        if (!entry.IsTombstone)
+        {
+            Counters.Entries--;
+            Counters.Bytes -= entry.SizeBytes;
+            RemoveLive(entry);
+        }
+
+        Account(-EntrySize.Of(entry.Key, entry.Value.Length));
         RemoveDeadline(entry);
         _entries.Remove(entry.Key);
     }
 
-    private void Upsert(string key, byte[] value, EntryVersion version, ExpiryKind kind, long slidingTicks, long deadline, bool tombstone)
+    private StoredEntry Upsert(string key, byte[] value, EntryVersion version, ExpiryKind kind, long slidingTicks, long deadline, bool tombstone)
     {
         if (_entries.TryGetValue(key, out var entry))
         {
@@ -280,11 +301,14 @@ internal sealed class ShardStore
                 Counters.Entries--;
                 Counters.Bytes -= entry.SizeBytes;
             }
+
+            Account(EntrySize.ArrayBytes(value.Length) - EntrySize.ArrayBytes(entry.Value.Length));
         }
         else
         {
-            entry = new StoredEntry { Key = key };
+            entry = new StoredEntry { Key = key, Frequency = LfuCounter.Initial, FrequencyMinute = NowMinute };
             _entries[key] = entry;
+            Account(EntrySize.Of(key, value.Length));
         }
 
         entry.Value = value;
@@ -297,7 +321,12 @@ internal sealed class ShardStore
         {
             Counters.Entries++;
             Counters.Bytes += entry.SizeBytes;
+            AddLive(entry);
         }
+        else
+            RemoveLive(entry);
+
+        return entry;
     }
 
     private void SetDeadline(StoredEntry entry, long deadline)

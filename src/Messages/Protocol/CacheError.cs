@@ -18,6 +18,12 @@ public enum CacheErrorCode : byte
 
     /// <summary>The shard could not answer in time (recovering, overloaded). Retriable.</summary>
     Unavailable = 4,
+
+    /// <summary>The write would take a data node over its memory budget and its eviction policy does not evict
+    /// (noeviction, or volatile-ttl with no entry with a TTL left); the message names the limit and the usage. Not
+    /// retriable as such: remove keys, set TTLs, add nodes or raise distcache.memory.limit. Reads, removes and stats
+    /// keep working.</summary>
+    OutOfMemory = 5,
 }
 
 /// <summary>

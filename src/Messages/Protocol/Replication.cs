@@ -29,6 +29,13 @@ public sealed record ReplicateEntries(int ShardId, long BatchId, string Primary,
 /// <summary>Backup → primary: every entry of batch <see cref="BatchId"/> is applied (or was already superseded).</summary>
 public sealed record ReplicateAck(int ShardId, long BatchId, string Replica) : IReplicationMessage;
 
+/// <summary>
+/// Backup → primary, at most once a second per shard while the backup's node is over its memory budget: the primary
+/// then evicts at least twice what each write adds (or, under noeviction, refuses writes naming this usage), because a
+/// backup never evicts on its own what its primary still holds.
+/// </summary>
+public sealed record MemoryPressure(int ShardId, string Replica, long UsedBytes, long LimitBytes) : IReplicationMessage;
+
 /// <summary>Primary → backup: read these keys of the backup copy (for Quorum and Strong reads). Replies <see cref="ReplicaKeysRead"/>.</summary>
 public sealed record ReadReplicaKeys(int ShardId, long RequestId, IReadOnlyList<string> Keys) : IReplicationMessage;
 

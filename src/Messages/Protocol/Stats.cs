@@ -8,7 +8,8 @@ public sealed record GetCacheStats : ICacheMessage
 
 /// <summary>
 /// One data node's counters. Entries and bytes are current values; hits, misses, gets, sets, removes,
-/// expirations and evictions count since the node started.
+/// expirations and evictions count since the node started. MemoryUsedBytes is what the node's memory budget accounts
+/// (primary and backup entries, tombstones, per-entry overhead) against MemoryLimitBytes (distcache.memory.limit).
 /// </summary>
 public sealed record CacheStats(
     string Node,
@@ -23,4 +24,6 @@ public sealed record CacheStats(
     long Expirations,
     long Evictions,
     int ShardsOwned,
-    long ReplicationQueue) : ICacheMessage;
+    long ReplicationQueue,
+    long MemoryUsedBytes = 0,
+    long MemoryLimitBytes = 0) : ICacheMessage;

@@ -54,7 +54,8 @@ namespace DistCacheAkka.Messages.Serialization;
 /// SMF SetManyFailure      ShardId int, Keys list&lt;string&gt;, Error
 /// ST  GetCacheStats       (empty)
 /// STS CacheStats          Node string, PrimaryEntries, BackupEntries, Bytes, Hits, Misses, Gets, Sets, Removes,
-///                         Expirations, Evictions (longs), ShardsOwned int, ReplicationQueue long
+///                         Expirations, Evictions (longs), ShardsOwned int, ReplicationQueue long,
+///                         MemoryUsedBytes long, MemoryLimitBytes long
 /// EJ  NodeJoined          Address string, Roles list&lt;string&gt;, Timestamp
 /// EL  NodeLeft            Address string, Reason NodeLeftReason, Timestamp
 /// EK  KeyInvalidated      Key, Reason InvalidationReason, Version, Timestamp
@@ -73,6 +74,7 @@ namespace DistCacheAkka.Messages.Serialization;
 /// XCC ShardCopy           ShardId nat int, RequestId nat long, Replica string, MaxEpoch long, Chunk nat int,
 ///                         IsLast bool, Entries list&lt;Entry&gt;, PreviousPrimary string
 /// XM  ShardMoved          ShardId nat int, From string, To string, Keys nat long
+/// XP  MemoryPressure      ShardId nat int, Replica string, UsedBytes nat long, LimitBytes nat long
 /// CQ  CoalescedRequests   Timeout TimeSpan, Commands list&lt;Cmd&gt;
 /// CR  CoalescedReplies    Replies list&lt;Reply&gt;
 /// </code>
@@ -144,6 +146,7 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
     private const string RequestShardCopyManifest = "XC";
     private const string ShardCopyManifest = "XCC";
     private const string ShardMovedManifest = "XM";
+    private const string MemoryPressureManifest = "XP";
     private const string CoalescedRequestsManifest = "CQ";
     private const string CoalescedRepliesManifest = "CR";
 
@@ -159,7 +162,7 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
     // "at most this"; a unit test fails if an enum gains a value these constants do not cover.
     private const byte MaxConsistency = (byte)ConsistencyLevel.Strong;
     private const byte MaxExpiryKind = (byte)ExpiryKind.Sliding;
-    private const byte MaxErrorCode = (byte)CacheErrorCode.Unavailable;
+    private const byte MaxErrorCode = (byte)CacheErrorCode.OutOfMemory;
     private const byte MaxNodeLeftReason = (byte)NodeLeftReason.Downed;
     private const byte MaxInvalidationReason = (byte)InvalidationReason.Overwritten;
 
@@ -227,6 +230,7 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
         RequestShardCopy => RequestShardCopyManifest,
         ShardCopy => ShardCopyManifest,
         ShardMoved => ShardMovedManifest,
+        MemoryPressure => MemoryPressureManifest,
         _ => throw NotAProtocolMessage(o),
     };
 
@@ -389,6 +393,8 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
                 w.WriteVarInt64(m.Evictions);
                 w.WriteVarInt32(m.ShardsOwned);
                 w.WriteVarInt64(m.ReplicationQueue);
+                w.WriteVarInt64(m.MemoryUsedBytes);
+                w.WriteVarInt64(m.MemoryLimitBytes);
                 break;
             case NodeJoined m:
                 w.WriteString(m.Address, "NodeJoined.Address");
@@ -477,6 +483,12 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
                 w.WriteString(m.To, "ShardMoved.To");
                 w.WriteNonNegativeVarInt64(m.Keys, "ShardMoved.Keys");
                 break;
+            case MemoryPressure m:
+                w.WriteNonNegativeVarInt32(m.ShardId, "MemoryPressure.ShardId");
+                w.WriteString(m.Replica, "MemoryPressure.Replica");
+                w.WriteNonNegativeVarInt64(m.UsedBytes, "MemoryPressure.UsedBytes");
+                w.WriteNonNegativeVarInt64(m.LimitBytes, "MemoryPressure.LimitBytes");
+                break;
             default:
                 throw NotAProtocolMessage(obj);
         }
@@ -529,6 +541,8 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
                 r.ReadVarInt64(),
                 r.ReadVarInt64(),
                 r.ReadVarInt32(),
+                r.ReadVarInt64(),
+                r.ReadVarInt64(),
                 r.ReadVarInt64()),
             NodeJoinedManifest => new NodeJoined(r.ReadString(), r.ReadStringList(), r.ReadDateTimeOffset()),
             NodeLeftManifest => new NodeLeft(
@@ -599,6 +613,11 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
                 r.ReadString(),
                 r.ReadString(),
                 r.ReadNonNegativeVarInt64("ShardMoved.Keys")),
+            MemoryPressureManifest => new MemoryPressure(
+                r.ReadNonNegativeVarInt32("MemoryPressure.ShardId"),
+                r.ReadString(),
+                r.ReadNonNegativeVarInt64("MemoryPressure.UsedBytes"),
+                r.ReadNonNegativeVarInt64("MemoryPressure.LimitBytes")),
             _ => throw new SerializationException(
                 $"Unknown DistCache manifest '{manifest}': the sender speaks a newer protocol or the bytes are not ours."),
         };

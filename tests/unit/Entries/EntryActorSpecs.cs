@@ -190,7 +190,7 @@ public class EntryActorSpecs : TestKit
         await ExpectMsgAsync<GetSuccess>();
         await ExpectMsgAsync<NotFound>();
 
-        var stats = NodeStatsActor.Snapshot("node", _metrics);
+        var stats = NodeStatsActor.Snapshot("node", _metrics, _context.Budget);
         Assert.Equal(1, stats.ShardsOwned);
         Assert.Equal(1, stats.PrimaryEntries);
         Assert.Equal(1, stats.Hits);

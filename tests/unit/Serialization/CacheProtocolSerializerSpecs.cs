@@ -211,6 +211,7 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
         { "ShardCopy.PreviousPrimary", new ShardCopy(1, 1, "r", 0, 0, true, [], null!) },
         { "ShardMoved.From", new ShardMoved(1, null!, "t", 0) },
         { "ShardMoved.To", new ShardMoved(1, "f", null!, 0) },
+        { "MemoryPressure.Replica", new MemoryPressure(1, null!, 0, 0) },
         { "CoalescedRequests.Commands", new CoalescedRequests(TimeSpan.Zero, null!) },
         { "CoalescedRequests.Commands[1]", new CoalescedRequests(TimeSpan.Zero, [new CorrelatedCommand(1, new Get("k")), null!]) },
         { "CoalescedRequests.Commands[0]", new CoalescedRequests(TimeSpan.Zero, [new CorrelatedCommand(1, null!)]) },
@@ -237,6 +238,7 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
         { "RequestShardCopy.RequestId", new RequestShardCopy(1, -1, "n") },
         { "ShardCopy.Chunk", new ShardCopy(1, 1, "r", 0, -1, true, []) },
         { "ShardMoved.Keys", new ShardMoved(1, "f", "t", -1) },
+        { "MemoryPressure.UsedBytes", new MemoryPressure(1, "r", -1, 0) },
         { "CoalescedRequests.Commands", new CoalescedRequests(TimeSpan.Zero, [new CorrelatedCommand(-1, new Get("k"))]) },
         { "CoalescedReplies.Replies", new CoalescedReplies([new CorrelatedReply(long.MinValue, new NotFound("k"))]) },
     };

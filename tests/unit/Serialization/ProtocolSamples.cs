@@ -55,6 +55,7 @@ internal static class ProtocolSamples
         [typeof(RequestShardCopy)] = "XC",
         [typeof(ShardCopy)] = "XCC",
         [typeof(ShardMoved)] = "XM",
+        [typeof(MemoryPressure)] = "XP",
         [typeof(CoalescedRequests)] = "CQ",
         [typeof(CoalescedReplies)] = "CR",
     };
@@ -146,9 +147,9 @@ internal static class ProtocolSamples
             ["SetManySuccess extremes"] = new SetManySuccess(int.MinValue, int.MaxValue, minVersion),
             ["SetManyFailure"] = new SetManyFailure(8, ["x", unicodeKey], new CacheError(CacheErrorCode.Unavailable, "recovering")),
             ["GetCacheStats"] = GetCacheStats.Instance,
-            ["CacheStats"] = new CacheStats("akka.tcp://distcache@10.0.0.1:4053", 10, 11, 12_345_678, 100, 5, 105, 50, 3, 2, 1, 64, 0),
+            ["CacheStats"] = new CacheStats("akka.tcp://distcache@10.0.0.1:4053", 10, 11, 12_345_678, 100, 5, 105, 50, 3, 2, 1, 64, 0, 150_000_000, 201_326_592),
             ["CacheStats extremes"] = new CacheStats("", long.MaxValue, long.MinValue, -1, 0, 1, long.MaxValue, long.MinValue,
-                2, -2, 3, int.MinValue, long.MaxValue),
+                2, -2, 3, int.MinValue, long.MaxValue, long.MinValue, long.MaxValue),
             ["NodeJoined"] = new NodeJoined("akka.tcp://distcache@10.0.0.2:4053", ["cache", "seed"], IndiaNoon),
             ["NodeJoined no roles min time"] = new NodeJoined("a", [], DateTimeOffset.MinValue),
             ["NodeLeft graceful"] = new NodeLeft("a", NodeLeftReason.Graceful, PacificFar),
@@ -199,6 +200,8 @@ internal static class ProtocolSamples
             ["ShardCopy negative epoch"] = new ShardCopy(0, 0, "", long.MinValue, 1, false, [minimal]),
             ["ShardMoved"] = new ShardMoved(9, node1, node2, 97),
             ["ShardMoved extremes"] = new ShardMoved(int.MaxValue, "", unicodeKey, long.MaxValue),
+            ["MemoryPressure"] = new MemoryPressure(9, node2, 201_326_592, 201_326_592),
+            ["MemoryPressure extremes"] = new MemoryPressure(int.MaxValue, unicodeKey, long.MaxValue, 0),
             ["CoalescedRequests every command kind"] = new CoalescedRequests(TimeSpan.FromSeconds(5),
             [
                 new CorrelatedCommand(1, new Get("user:42", ConsistencyLevel.Quorum)),
