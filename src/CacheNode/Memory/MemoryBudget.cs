@@ -38,6 +38,14 @@ internal sealed class MemoryBudget(long limitBytes, EvictionPolicy policy, int s
 
     public bool IsOver => UsedBytes > LimitBytes;
 
+    /// <summary>
+    /// Over by more than 2% of the limit: more than a node's own evictions leave it (a full node hovers within a write
+    /// or two of its limit). Only then does it ask other primaries to evict for its backup copies; asking whenever it
+    /// is over at all would make every primary evict twice what it writes forever, draining shards far below the
+    /// budget (hot keys included: measured in MemoryBudgetProcessSpecs before this margin existed).
+    /// </summary>
+    public bool IsFarOver => UsedBytes > LimitBytes + (LimitBytes / 50);
+
     public void Add(long deltaBytes) => Interlocked.Add(ref _used, deltaBytes);
 
     public void CountRefusal() => Interlocked.Increment(ref _refusedWrites);

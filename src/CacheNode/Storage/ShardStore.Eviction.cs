@@ -16,8 +16,8 @@ internal readonly record struct Admission(bool Admitted, IReadOnlyList<ReplicaEn
 // Backup stores never evict: they only apply what their primary replicates.
 internal sealed partial class ShardStore
 {
-    /// <summary>At most this many evictions per write: O(1) work per write even when far over budget.</summary>
-    public const int MaxEvictionsPerWrite = 64;
+    /// <summary>At most this many evictions per key written: O(1) work per key even when far over budget.</summary>
+    public const int MaxEvictionsPerKey = 8;
 
     private readonly List<StoredEntry> _live = [];
     private readonly EvictionPool _pool = new();
@@ -32,16 +32,23 @@ internal sealed partial class ShardStore
     private ushort NowMinute => (ushort)(_time.GetUtcNow().UtcTicks / TimeSpan.TicksPerMinute);
 
     /// <summary>
-    /// Makes room for a write of <paramref name="incomingBytes"/> (see <see cref="CostOfWrite"/>): when the node would
-    /// go over its budget — or a backup of this shard reported that its node is over (<paramref name="backupOverBudget"/>),
-    /// in which case at least twice the write's size is evicted, so the backups' share of this shard shrinks — it
-    /// evicts by the budget's policy, at most <see cref="MaxEvictionsPerWrite"/> entries, never <paramref name="keep"/>.
+    /// Makes room for a write of <paramref name="incomingBytes"/> over <paramref name="keys"/> keys (see
+    /// <see cref="CostOfWrite"/>) when the node would go over its budget, or when a backup of this shard reported that
+    /// its node is over (<paramref name="backupOverBudget"/>): it evicts by the budget's policy, never
+    /// <paramref name="keep"/>, at most <see cref="MaxEvictionsPerKey"/> entries per key written.
+    /// How much: what the node lacks, but at most twice what the write adds. Every shard's primary acts on the node's
+    /// shortfall at once; if each evicted all of it, shards would be drained far below their share (and a hot key would
+    /// go with them). At twice the write, a node over budget shrinks at its write rate, spread over its shards the
+    /// way the writes are. A backup's report always evicts twice the write, so the backups' share of this shard shrinks.
     /// Refuses the write (Admitted = false) under noeviction, or under volatile-ttl when no entry with a TTL is left.
     /// Under lru and lfu a write is admitted even when this shard had nothing left to evict: other shards' writes evict.
     /// </summary>
-    public Admission Admit(long incomingBytes, bool backupOverBudget = false, string? keep = null)
+    public Admission Admit(long incomingBytes, int keys = 1, bool backupOverBudget = false, string? keep = null)
     {
-        var needed = Math.Max(_budget.Shortfall(incomingBytes), backupOverBudget ? 2 * Math.Max(incomingBytes, 1) : 0);
+        var twice = 2 * Math.Max(incomingBytes, 1);
+        var needed = Math.Min(_budget.Shortfall(incomingBytes), twice);
+        if (backupOverBudget)
+            needed = twice;
         if (needed <= 0)
             return Admission.Free;
         if (_budget.Policy == EvictionPolicy.NoEviction)
@@ -49,7 +56,8 @@ internal sealed partial class ShardStore
 
         List<ReplicaEntry>? evicted = null;
         long freed = 0;
-        while (freed < needed && (evicted?.Count ?? 0) < MaxEvictionsPerWrite)
+        var maxEvictions = MaxEvictionsPerKey * Math.Max(1, keys);
+        while (freed < needed && (evicted?.Count ?? 0) < maxEvictions)
         {
             var victim = NextVictim(keep);
             if (victim is null)

@@ -60,7 +60,7 @@ public sealed partial class NodeProcess : IDisposable
     /// <summary>Starts `CacheNode args...`; <paramref name="port"/> is only recorded (pass --port yourself).</summary>
     public static NodeProcess Start(int port, params string[] args) => Start(port, 0, args);
 
-    private static NodeProcess Start(int port, int managementPort, string[] args)
+    private static NodeProcess Start(int port, int managementPort, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "DistCacheAkka.CacheNode.dll");
         var info = new ProcessStartInfo(DotnetHost())
@@ -70,12 +70,16 @@ public sealed partial class NodeProcess : IDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(dll);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
         return new NodeProcess(Process.Start(info)!, port, managementPort);
     }
 
-    public static NodeProcess StartNode(string role, int? seedPort, string? configFile = null)
+    /// <summary>Starts a node with a free port and management port; <paramref name="environment"/> adds variables
+    /// (e.g. DOTNET_GCHeapHardLimit, what a container memory limit amounts to).</summary>
+    public static NodeProcess StartNode(string role, int? seedPort, string? configFile = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
         var managementPort = FreePort();
@@ -84,7 +88,7 @@ public sealed partial class NodeProcess : IDisposable
             args.AddRange(["--seed", $"127.0.0.1:{seed}"]);
         if (configFile is not null)
             args.AddRange(["--config", configFile]);
-        return Start(port, managementPort, args.ToArray());
+        return Start(port, managementPort, args.ToArray(), environment);
     }
 
     public async Task WaitListeningAsync(TimeSpan deadline)

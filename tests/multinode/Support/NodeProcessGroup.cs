@@ -11,18 +11,20 @@ public sealed class NodeProcessGroup : IDisposable
     private readonly string _config;
     private readonly ITestOutputHelper _output;
     private readonly List<NodeProcess> _processes = [];
+    private readonly IReadOnlyDictionary<string, string>? _environment;
 
-    public NodeProcessGroup(string hocon, ITestOutputHelper output)
+    public NodeProcessGroup(string hocon, ITestOutputHelper output, IReadOnlyDictionary<string, string>? environment = null)
     {
         _output = output;
+        _environment = environment;
         _config = Path.Combine(Path.GetTempPath(), $"distcache-test-{Guid.NewGuid():N}.conf");
         File.WriteAllText(_config, hocon);
     }
 
-    /// <summary>Starts a node with <c>--role</c>, a free port, the group's config and the seed (none for a seed).</summary>
+    /// <summary>Starts a node with <c>--role</c>, a free port, the group's config, environment and the seed (none for a seed).</summary>
     public NodeProcess Start(string role, int? seedPort)
     {
-        var process = NodeProcess.StartNode(role, seedPort, _config);
+        var process = NodeProcess.StartNode(role, seedPort, _config, _environment);
         _processes.Add(process);
         return process;
     }

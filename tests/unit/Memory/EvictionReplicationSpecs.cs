@@ -125,6 +125,24 @@ public class EvictionReplicationSpecs : TestKit
     }
 
     [Fact]
+    public async Task Should_not_report_pressure_when_barely_over_budget()
+    {
+        // A full node hovers within a write of its limit; its own primaries' evictions handle that.
+        var slot = EntrySize.Of(Key(0), ValueBytes);
+        var context = _replicas.Context with { Memory = new MemoryBudget(3 * slot - 10, EvictionPolicy.Lru, 5, TimeSpan.FromSeconds(5)) };
+        var replicator = Sys.ActorOf(ReplicatorActor.Props(context));
+        var entries = Enumerable.Range(0, 3)
+            .Select(i => new ReplicaEntry(Key(i), new byte[ValueBytes], new EntryVersion(1, i + 1), ExpiryKind.None, 0, 0, false))
+            .ToArray();
+
+        replicator.Tell(new ReplicateEntries(Shard, 1, Self, entries));
+
+        await ExpectMsgAsync<ReplicateAck>();
+        Assert.True(context.Budget.IsOver);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
     public async Task Should_keep_backup_data_over_budget_and_tell_the_primary()
     {
         var context = WithBudget(EvictionPolicy.Lru, values: 1);

@@ -148,6 +148,7 @@ public class EvictionSpecs
         Assert.True(budget.Shortfall(Slot("key:10")) < 0); // this node has room
 
         var admission = store.Admit(store.CostOfWrite("key:10", ValueBytes), backupOverBudget: true, keep: "key:10");
+        Assert.True(admission.Evicted.Count <= 3, $"{admission.Evicted.Count} evictions for one write");
 
         Assert.True(admission.Admitted);
         var freed = admission.Evicted.Sum(e => EntrySize.ArrayBytes(ValueBytes));
@@ -163,6 +164,21 @@ public class EvictionSpecs
     }
 
     [Fact]
+    public void Should_evict_at_most_twice_the_write_however_far_the_node_is_over()
+    {
+        // The node is 100 values over budget (e.g. backups arrived); one write must not drain this shard for it.
+        var budget = new MemoryBudget(100 * Slot("key:0000"), EvictionPolicy.Lru, 5, TimeSpan.FromSeconds(5));
+        var store = new ShardStore(3, 1, TimeSpan.FromSeconds(60), _clock, seed: 5, budget: budget);
+        for (var i = 0; i < 200; i++)
+            store.Set($"key:{i:0000}", new byte[ValueBytes], CacheExpiry.Never, out _);
+
+        var admission = store.Admit(store.CostOfWrite("key:0200", ValueBytes), keep: "key:0200");
+
+        // Twice the write is ~2.4 KB; each eviction frees a 1 KB value at once.
+        Assert.InRange(admission.Evicted.Count, 2, 3);
+    }
+
+    [Fact]
     public void Should_bound_the_evictions_of_one_write()
     {
         var budget = new MemoryBudget(1000 * Slot("key:0000"), EvictionPolicy.Lru, 5, TimeSpan.FromSeconds(5));
@@ -170,8 +186,8 @@ public class EvictionSpecs
         for (var i = 0; i < 1000; i++)
             store.Set($"key:{i:0000}", new byte[ValueBytes], CacheExpiry.Never, out _);
 
-        var huge = store.Admit(500 * Slot("key:0000"));
+        var huge = store.Admit(500 * Slot("key:0000"), keys: 2);
 
-        Assert.Equal(ShardStore.MaxEvictionsPerWrite, huge.Evicted.Count);
+        Assert.Equal(2 * ShardStore.MaxEvictionsPerKey, huge.Evicted.Count);
     }
 }
