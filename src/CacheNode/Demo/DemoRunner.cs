@@ -25,7 +25,7 @@ internal static class DemoRunner
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
         akka.cluster.sharding.retry-interval = 500ms
         distcache.node.event-interest-refresh = 200ms
-        """;
+        """ + "\n" + DemoMemory.LimitHocon;
 
     private const int KeyCount = 100_000;
 
@@ -38,7 +38,7 @@ internal static class DemoRunner
             return 2;
         }
 
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(keepRunning ? int.MaxValue / 1000 : 170));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(keepRunning ? int.MaxValue / 1000 : 240));
         using var nodes = new ChildNodes(DemoHocon);
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         EventHandler onExit = (_, _) => nodes.Dispose();
@@ -61,7 +61,7 @@ internal static class DemoRunner
             AppDomain.CurrentDomain.ProcessExit -= onExit;
         }
 
-        Header(8, "Summary");
+        Header(9, "Summary");
         Table(["check", "result", "detail"], checks.Select(c => (IReadOnlyList<string>)[c.Check, c.Passed ? "PASS" : "FAIL", c.Detail]));
         var allPassed = checks.Count > 0 && checks.All(c => c.Passed);
         Console.WriteLine();
@@ -190,10 +190,11 @@ internal static class DemoRunner
 
         Header(5, "Statistics");
         stats = await client.GetStatsAsync(ct);
-        Table(["node", "entries", "backups", "MiB", "hits", "misses", "sets", "removes", "shards", "key share"], stats.Nodes.Select(n => (IReadOnlyList<string>)
+        Table(["node", "entries", "backups", "MiB", "memory", "hits", "misses", "sets", "removes", "evictions", "shards", "key share"], stats.Nodes.Select(n => (IReadOnlyList<string>)
         [
-            n.Node, n.PrimaryEntries.ToString("N0"), n.BackupEntries.ToString("N0"), $"{n.Bytes / 1048576.0:0.0}", n.Hits.ToString("N0"), n.Misses.ToString("N0"),
-            n.Sets.ToString("N0"), n.Removes.ToString("N0"), n.ShardsOwned.ToString(), $"{n.KeySharePercent:0.0}%",
+            n.Node, n.PrimaryEntries.ToString("N0"), n.BackupEntries.ToString("N0"), $"{n.Bytes / 1048576.0:0.0}",
+            $"{n.MemoryUsedBytes / 1048576.0:0.0}/{n.MemoryLimitBytes / 1048576.0:0} MiB", n.Hits.ToString("N0"), n.Misses.ToString("N0"),
+            n.Sets.ToString("N0"), n.Removes.ToString("N0"), n.Evictions.ToString("N0"), n.ShardsOwned.ToString(), $"{n.KeySharePercent:0.0}%",
         ]));
         Console.WriteLine($"  total: {stats.TotalEntries:N0} entries, {stats.TotalBytes / 1048576.0:0.0} MiB, hit ratio {stats.HitRatio:P1}, {stats.ShardsOwned} shards");
         checks.Add(("stats answered by every node", stats.Nodes.Count == 3 && stats.UnansweredNodes.Count == 0, $"{stats.Nodes.Count} nodes"));
@@ -209,9 +210,12 @@ internal static class DemoRunner
         Header(7, "Rebalancing: a new node joins");
         await RebalanceAsync(nodes, seed.Port, client, cluster, keys, checks, events, ct);
 
+        Header(8, "Memory budget: a full cache evicts");
+        await DemoMemory.RunAsync(client, checks, ct);
+
         if (keepRunning)
         {
-            Header(9, "Keep running");
+            Header(10, "Keep running");
             foreach (var child in nodes.Children.Where(c => !c.Process.HasExited))
                 Console.WriteLine($"  {child.Name,-9} akka.tcp://distcache@127.0.0.1:{child.Port}   management 127.0.0.1:{child.ManagementPort}");
             var first = nodes.Children.First(c => !c.Process.HasExited);

@@ -1,3 +1,4 @@
+using DistCacheAkka.CacheNode.Memory;
 using DistCacheAkka.CacheNode.Storage;
 using DistCacheAkka.Messages;
 
@@ -5,7 +6,8 @@ namespace DistCacheAkka.CacheNode.Entries;
 
 // Memory: the store decides evictions (ShardStore.Admit); this part carries them with the write that caused them (so
 // they reach the backups at that write's consistency level, as versioned removals), publishes KeyInvalidated(Evicted),
-// refuses writes under noeviction, and remembers backups that reported their node over budget.
+// refuses writes under noeviction, and remembers backups that reported their node over budget (the last report counts
+// for 3 s: hold or shrink this shard, see BackupPressure).
 internal sealed partial class EntryActor
 {
     /// <summary>How long a backup's MemoryPressure report counts (it repeats about once a second while it lasts).</summary>
@@ -14,8 +16,10 @@ internal sealed partial class EntryActor
     private MemoryPressure? _backupPressure;
     private long _backupPressureUntil;
 
-    private bool BackupOverBudget =>
-        _backupPressure is not null && _node.Time.GetUtcNow().UtcTicks < _backupPressureUntil;
+    private BackupPressure BackupPressureNow =>
+        _backupPressure is not null && _node.Time.GetUtcNow().UtcTicks < _backupPressureUntil
+            ? MemoryBudget.PressureOf(_backupPressure.UsedBytes, _backupPressure.LimitBytes)
+            : BackupPressure.None;
 
     private void ReceiveMemory() => Receive<MemoryPressure>(Handle);
 
@@ -46,7 +50,7 @@ internal sealed partial class EntryActor
     private CacheError OutOfMemory(string what, Admission admission)
     {
         var policy = _node.Budget.Policy.ToString().ToLowerInvariant().Replace("volatilettl", "volatile-ttl");
-        var (node, used, limit) = BackupOverBudget && _node.Budget.Shortfall(0) <= 0
+        var (node, used, limit) = BackupPressureNow != BackupPressure.None && _node.Budget.Shortfall(0) <= 0
             ? ($"backup node {_backupPressure!.Replica}", _backupPressure.UsedBytes, _backupPressure.LimitBytes)
             : ($"node {_self}", admission.UsedBytes, admission.LimitBytes);
         return new CacheError(CacheErrorCode.OutOfMemory,

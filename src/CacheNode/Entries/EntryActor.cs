@@ -26,7 +26,7 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
         _node = node;
         _shard = shardId;
         _self = node.View.Self;
-        _store = new ShardStore(shardId, epoch: 0, node.Settings.TombstoneGrace, node.Time, budget: node.Budget);
+        _store = new ShardStore(shardId, epoch: 0, node.Settings.TombstoneGrace, node.Time, budget: node.Budget, primary: true);
         Recovering();
     }
 
@@ -84,7 +84,7 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
             return;
         }
 
-        var admission = _store.Admit(_store.CostOfWrite(set.Key, set.Value.Length), 1, BackupOverBudget, keep: set.Key);
+        var admission = _store.Admit(_store.CostOfWrite(set.Key, set.Value.Length), 1, BackupPressureNow, keep: set.Key);
         if (!admission.Admitted)
         {
             Sender.Tell(new SetFailure(set.Key, OutOfMemory($"key '{RequestValidation.Shorten(set.Key)}'", admission)));
@@ -158,7 +158,7 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
         long incoming = 0;
         foreach (var item in set.Items)
             incoming += _store.CostOfWrite(item.Key, item.Value.Length);
-        var admission = _store.Admit(incoming, set.Items.Count, BackupOverBudget);
+        var admission = _store.Admit(incoming, set.Items.Count, BackupPressureNow);
         if (!admission.Admitted)
         {
             Sender.Tell(new SetManyFailure(set.ShardId, set.Items.Select(i => i.Key).ToArray(), OutOfMemory($"{set.Items.Count} keys", admission)));

@@ -11,6 +11,8 @@ internal sealed class MemoryBudget(long limitBytes, EvictionPolicy policy, int s
 {
     private long _used;
     private long _refusedWrites;
+    private long _primaryBytes;
+    private long _primaryShards;
 
     /// <summary>A budget that never fills (tests and tools that do not exercise memory).</summary>
     public static MemoryBudget Unlimited() => new(long.MaxValue, EvictionPolicy.Lru, 5, TimeSpan.FromSeconds(5));
@@ -38,15 +40,34 @@ internal sealed class MemoryBudget(long limitBytes, EvictionPolicy policy, int s
 
     public bool IsOver => UsedBytes > LimitBytes;
 
-    /// <summary>
-    /// Over by more than 2% of the limit: more than a node's own evictions leave it (a full node hovers within a write
-    /// or two of its limit). Only then does it ask other primaries to evict for its backup copies; asking whenever it
-    /// is over at all would make every primary evict twice what it writes forever, draining shards far below the
-    /// budget (hot keys included: measured in MemoryBudgetProcessSpecs before this margin existed).
-    /// </summary>
-    public bool IsFarOver => UsedBytes > LimitBytes + (LimitBytes / 50);
+    /// <summary>What a node at <paramref name="usedBytes"/> of <paramref name="limitBytes"/> asks of the primaries whose
+    /// shards it backs up: nothing while under; to evict what they write (hold their shards' size) while over; to evict
+    /// twice what they write (shrink) when more than 2% over — more than a full node's own evictions leave it. Asking
+    /// to shrink whenever it is over at all drained every shard far below the budget (hot keys included: measured in
+    /// MemoryBudgetProcessSpecs); never asking made the node with the most backup copies drain its own primaries.</summary>
+    public static BackupPressure PressureOf(long usedBytes, long limitBytes) =>
+        usedBytes <= limitBytes ? BackupPressure.None
+        : usedBytes > limitBytes + (limitBytes / 50) ? BackupPressure.Shrink
+        : BackupPressure.Hold;
+
+    public BackupPressure Pressure => PressureOf(UsedBytes, LimitBytes);
 
     public void Add(long deltaBytes) => Interlocked.Add(ref _used, deltaBytes);
+
+    /// <summary>The mean accounted bytes of this node's primary shards (0 with none): evictions are weighted by how a
+    /// shard compares to it, so the node's shards shrink toward equal sizes instead of some draining.</summary>
+    public double MeanPrimaryShardBytes
+    {
+        get
+        {
+            var shards = Interlocked.Read(ref _primaryShards);
+            return shards <= 0 ? 0 : Interlocked.Read(ref _primaryBytes) / (double)shards;
+        }
+    }
+
+    public void AddPrimary(long deltaBytes) => Interlocked.Add(ref _primaryBytes, deltaBytes);
+
+    public void CountPrimaryShard(int delta) => Interlocked.Add(ref _primaryShards, delta);
 
     public void CountRefusal() => Interlocked.Increment(ref _refusedWrites);
 }

@@ -11,10 +11,10 @@ namespace DistCacheAkka.CacheNode.Replication;
 /// messages are harmless), acknowledges each batch, answers replica reads for Quorum/Strong reads, compares digests
 /// for anti-entropy, hands its copies to a recovering primary, and sweeps expired backup entries.
 /// Memory: backup copies count in the node's budget, but a backup never evicts on its own (its primary may still hold
-/// the key, and a failover must find what the primary acknowledged). While the node is far over budget (more than its
-/// own primaries' evictions leave: <see cref="Memory.MemoryBudget.IsFarOver"/>) it tells each
+/// the key, and a failover must find what the primary acknowledged). While the node is over budget it tells each
 /// primary that replicates to it (<see cref="MemoryPressure"/>, at most once a second per shard), and the primaries
-/// evict — or, under noeviction, refuse writes — until it is back under.
+/// hold their shards' size (evict what they write) or, when it is more than 2% over, shrink them
+/// (<see cref="Memory.MemoryBudget.PressureOf"/>) — or, under noeviction, refuse writes — until it is back under.
 /// </summary>
 internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
 {
@@ -106,7 +106,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
     private void ReportPressure(int shard)
     {
         var budget = _node.Budget;
-        if (!budget.IsFarOver)
+        if (!budget.IsOver)
             return;
         var now = _node.Time.GetUtcNow().UtcTicks;
         if (_pressureReported.TryGetValue(shard, out var last) && now - last < TimeSpan.TicksPerSecond)

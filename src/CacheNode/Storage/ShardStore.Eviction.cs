@@ -21,7 +21,9 @@ internal sealed partial class ShardStore
 
     private readonly List<StoredEntry> _live = [];
     private readonly EvictionPool _pool = new();
+    private readonly bool _primary;
     private long _clock;
+    private bool _released;
 
     /// <summary>Accounted bytes of this shard's slots (entries, tombstones, overhead).</summary>
     public long MemoryBytes => Counters.MemoryBytes;
@@ -34,25 +36,31 @@ internal sealed partial class ShardStore
     /// <summary>
     /// Makes room for a write of <paramref name="incomingBytes"/> over <paramref name="keys"/> keys (see
     /// <see cref="CostOfWrite"/>) when the node would go over its budget, or when a backup of this shard reported that
-    /// its node is over (<paramref name="backupOverBudget"/>): it evicts by the budget's policy, never
+    /// its node is over (<paramref name="backupPressure"/>: hold = evict what the write adds, shrink = twice that): it
+    /// evicts by the budget's policy, never
     /// <paramref name="keep"/>, at most <see cref="MaxEvictionsPerKey"/> entries per key written.
     /// How much: what the node lacks, but at most twice what the write adds. Every shard's primary acts on the node's
     /// shortfall at once; if each evicted all of it, shards would be drained far below their share (and a hot key would
     /// go with them). At twice the write, a node over budget shrinks at its write rate, spread over its shards the
-    /// way the writes are. A backup's report always evicts twice the write, so the backups' share of this shard shrinks.
+    /// way the writes are.
     /// Refuses the write (Admitted = false) under noeviction, or under volatile-ttl when no entry with a TTL is left.
     /// Under lru and lfu a write is admitted even when this shard had nothing left to evict: other shards' writes evict.
     /// </summary>
-    public Admission Admit(long incomingBytes, int keys = 1, bool backupOverBudget = false, string? keep = null)
+    public Admission Admit(long incomingBytes, int keys = 1, BackupPressure backupPressure = BackupPressure.None, string? keep = null)
     {
         var twice = 2 * Math.Max(incomingBytes, 1);
         var needed = Math.Min(_budget.Shortfall(incomingBytes), twice);
-        if (backupOverBudget)
-            needed = twice;
+        needed = backupPressure switch
+        {
+            BackupPressure.Hold => Math.Max(needed, Math.Max(incomingBytes, 1)),
+            BackupPressure.Shrink => twice,
+            _ => needed,
+        };
         if (needed <= 0)
             return Admission.Free;
         if (_budget.Policy == EvictionPolicy.NoEviction)
             return Refuse();
+        needed = (long)(needed * SizeWeight());
 
         List<ReplicaEntry>? evicted = null;
         long freed = 0;
@@ -71,6 +79,18 @@ internal sealed partial class ShardStore
         return evicted is null ? Admission.Free : new Admission(true, evicted, _budget.UsedBytes, _budget.LimitBytes);
     }
 
+    /// <summary>
+    /// This shard's size against the mean of the node's primary shards, between 0 and 4: a shard twice the mean evicts
+    /// twice its share, one at half the mean half of it. Without it a shard's size would be a random walk under
+    /// eviction, and a small shard would be drained (its hot keys with it) while a large one kept cold keys; with it,
+    /// per-shard LRU approaches node-wide LRU. Backup stores and a node without primaries weigh 1.
+    /// </summary>
+    private double SizeWeight()
+    {
+        var mean = _budget.MeanPrimaryShardBytes;
+        return !_primary || mean <= 0 ? 1.0 : Math.Clamp(Counters.MemoryBytes / mean, 0, 4);
+    }
+
     /// <summary>The bytes a write of <paramref name="key"/> with a value of <paramref name="valueLength"/> bytes adds.</summary>
     public long CostOfWrite(string key, int valueLength) =>
         _entries.TryGetValue(key, out var existing)
@@ -80,7 +100,16 @@ internal sealed partial class ShardStore
     /// <summary>Gives this store's bytes back to the node's budget (the store is dropped: handed off, stopped, released).</summary>
     public void Release()
     {
+        if (_released)
+            return;
+        _released = true;
         _budget.Add(-Counters.MemoryBytes);
+        if (_primary)
+        {
+            _budget.AddPrimary(-Counters.MemoryBytes);
+            _budget.CountPrimaryShard(-1);
+        }
+
         Counters.MemoryBytes = 0;
     }
 
@@ -152,6 +181,8 @@ internal sealed partial class ShardStore
             return;
         Counters.MemoryBytes += delta;
         _budget.Add(delta);
+        if (_primary)
+            _budget.AddPrimary(delta);
     }
 
     private void AddLive(StoredEntry entry)

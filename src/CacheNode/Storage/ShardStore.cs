@@ -25,7 +25,10 @@ internal sealed partial class ShardStore
     private readonly MemoryBudget _budget;
     private long _sequence;
 
-    public ShardStore(int shardId, long epoch, TimeSpan tombstoneGrace, TimeProvider? time = null, int seed = 0, MemoryBudget? budget = null)
+    /// <param name="primary">A primary's store (an EntryActor's), as opposed to a backup copy: evictions are weighted by
+    /// its size against the node's other primary shards.</param>
+    public ShardStore(int shardId, long epoch, TimeSpan tombstoneGrace, TimeProvider? time = null, int seed = 0, MemoryBudget? budget = null,
+        bool primary = false)
     {
         ShardId = shardId;
         Epoch = epoch;
@@ -33,6 +36,9 @@ internal sealed partial class ShardStore
         _time = time ?? TimeProvider.System;
         _random = new Random(seed == 0 ? shardId + 1 : seed);
         _budget = budget ?? MemoryBudget.Unlimited();
+        _primary = primary;
+        if (primary)
+            _budget.CountPrimaryShard(+1);
     }
 
     public int ShardId { get; }

@@ -30,10 +30,9 @@ public sealed record ReplicateEntries(int ShardId, long BatchId, string Primary,
 public sealed record ReplicateAck(int ShardId, long BatchId, string Replica) : IReplicationMessage;
 
 /// <summary>
-/// Backup → primary, at most once a second per shard while the backup's node is over its memory budget by more than
-/// its own primaries' evictions leave (2% of the limit): the primary
-/// then evicts at least twice what each write adds (or, under noeviction, refuses writes naming this usage), because a
-/// backup never evicts on its own what its primary still holds.
+/// Backup → primary, at most once a second per shard while the backup's node is over its memory budget: the primary
+/// then evicts what each write adds, or twice that when the node is more than 2% over (or, under noeviction, refuses
+/// writes naming this usage), because a backup never evicts on its own what its primary still holds.
 /// </summary>
 public sealed record MemoryPressure(int ShardId, string Replica, long UsedBytes, long LimitBytes) : IReplicationMessage;
 

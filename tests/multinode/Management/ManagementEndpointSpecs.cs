@@ -1,4 +1,7 @@
 using System.Text.Json;
+using DistCacheAkka.CacheNode.Management;
+using DistCacheAkka.CacheNode.Memory;
+using Microsoft.Extensions.DependencyInjection;
 using DistCacheAkka.Tests.Multinode.Support;
 using static DistCacheAkka.Tests.Multinode.Management.ManagementClusterFixture;
 
@@ -28,6 +31,41 @@ public sealed class ManagementEndpointSpecs(ManagementClusterFixture fixture) : 
             Assert.True(ready.GetProperty("shardsHosted").GetInt32() > 0);
             Assert.Equal(0, ready.GetProperty("shardsRecovering").GetInt32());
         }
+    }
+
+    [Fact]
+    public async Task Should_report_not_ready_while_the_GC_pauses_the_node_most_of_the_time()
+    {
+        var handle = fixture.Cluster.Nodes[0].Services.GetRequiredService<NodeHandle>();
+        await Eventually.HoldsAsync(async () => (await SendAsync(Node0, HttpMethod.Get, "health/ready")).Status == 200,
+            TimeSpan.FromSeconds(30), "the node ready");
+        var real = handle.Gc;
+        var clock = new FakeClock();
+        var paused = TimeSpan.Zero;
+        var thrashing = new GcPauseMonitor(() => paused, clock, sampleEvery: null);
+        clock.Now += TimeSpan.FromSeconds(10);
+        paused += TimeSpan.FromSeconds(8); // 80% of the last 10 s in GC pauses
+        try
+        {
+            handle.Gc = thrashing;
+            var (status, ready) = await SendAsync(Node0, HttpMethod.Get, "health/ready");
+
+            Assert.Equal(503, status);
+            Assert.Contains("the GC paused the node 80% of the last 10 s", ready.GetProperty("reason").GetString());
+        }
+        finally
+        {
+            handle.Gc = real;
+        }
+
+        Assert.Equal(200, (await SendAsync(Node0, HttpMethod.Get, "health/ready")).Status);
+    }
+
+    private sealed class FakeClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = DateTimeOffset.UnixEpoch;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 
     [Fact]

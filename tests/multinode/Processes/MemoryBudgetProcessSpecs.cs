@@ -56,6 +56,10 @@ public sealed class MemoryBudgetProcessSpecs(ITestOutputHelper output)
         Assert.Equal(3, stats.Nodes.Count);
         Assert.All(stats.Nodes, n => Assert.True(n.MemoryUsedBytes <= n.MemoryLimitBytes * 11 / 10,
             $"{n.Node} accounts {n.MemoryUsedBytes:N0} bytes against a {n.MemoryLimitBytes:N0}-byte budget"));
+        // A node at its limit evicts and serves: it stays ready.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        foreach (var p in processes)
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync($"http://{p.ManagementEndpoint}/health/ready")).StatusCode);
     }
 
     [Fact]

@@ -8,7 +8,8 @@ namespace DistCacheAkka.Tests.Unit.Memory;
 // ShardStore.Admit decides, on the primary, what a write that needs room does under each policy: lru evicts the least
 // recently used, lfu the least frequently used, volatile-ttl the soonest to expire (and refuses when nothing has a TTL),
 // noeviction refuses with the usage. Evictions are versioned tombstones newer than what they remove, counted, and never
-// hit the key being written. A backup's over-budget report makes the primary evict at least twice what it writes.
+// hit the key being written. A backup's over-budget report makes the primary hold its shard's size (evict what it
+// writes) or, far over, shrink it (twice what it writes).
 public class EvictionSpecs
 {
     private const int ValueBytes = 1000;
@@ -140,14 +141,36 @@ public class EvictionSpecs
     }
 
     [Fact]
-    public void Should_evict_at_least_twice_the_write_when_a_backup_reports_its_node_over_budget()
+    public void Should_evict_what_it_writes_when_a_backup_is_at_its_limit()
+    {
+        var (store, budget) = NewStore(EvictionPolicy.Lru, slots: 100);
+        for (var i = 0; i < 10; i++)
+            Write(store, $"key:{i:00}");
+
+        var admission = store.Admit(store.CostOfWrite("key:10", ValueBytes), backupPressure: BackupPressure.Hold, keep: "key:10");
+
+        Assert.True(budget.Shortfall(Slot("key:10")) < 0); // this node has room
+        Assert.Equal(2, admission.Evicted.Count); // one slot's worth; an eviction frees only the value at once
+    }
+
+    [Theory]
+    [InlineData(1000, 999, "None")]
+    [InlineData(1000, 1000, "None")]
+    [InlineData(1000, 1001, "Hold")]
+    [InlineData(1000, 1020, "Hold")]
+    [InlineData(1000, 1021, "Shrink")]
+    public void Should_derive_the_pressure_from_a_backups_usage(long limit, long used, string pressure) =>
+        Assert.Equal(pressure, MemoryBudget.PressureOf(used, limit).ToString());
+
+    [Fact]
+    public void Should_evict_at_least_twice_the_write_when_a_backup_reports_its_node_far_over_budget()
     {
         var (store, budget) = NewStore(EvictionPolicy.Lru, slots: 100);
         for (var i = 0; i < 10; i++)
             Write(store, $"key:{i:00}");
         Assert.True(budget.Shortfall(Slot("key:10")) < 0); // this node has room
 
-        var admission = store.Admit(store.CostOfWrite("key:10", ValueBytes), backupOverBudget: true, keep: "key:10");
+        var admission = store.Admit(store.CostOfWrite("key:10", ValueBytes), backupPressure: BackupPressure.Shrink, keep: "key:10");
         Assert.True(admission.Evicted.Count <= 3, $"{admission.Evicted.Count} evictions for one write");
 
         Assert.True(admission.Admitted);
@@ -160,7 +183,7 @@ public class EvictionSpecs
     public void Should_refuse_under_noeviction_when_a_backup_reports_its_node_over_budget()
     {
         var (store, _) = NewStore(EvictionPolicy.NoEviction, slots: 100);
-        Assert.False(store.Admit(store.CostOfWrite("key:00", ValueBytes), backupOverBudget: true).Admitted);
+        Assert.False(store.Admit(store.CostOfWrite("key:00", ValueBytes), backupPressure: BackupPressure.Hold).Admitted);
     }
 
     [Fact]
@@ -176,6 +199,30 @@ public class EvictionSpecs
 
         // Twice the write is ~2.4 KB; each eviction frees a 1 KB value at once.
         Assert.InRange(admission.Evicted.Count, 2, 3);
+    }
+
+    [Fact]
+    public void Should_evict_more_from_a_shard_above_the_nodes_mean_and_less_from_one_below()
+    {
+        // Two primary shards on one node, 300 and 100 values; the node is 50 values over. Each write evicts up to
+        // twice itself, weighted by its shard's size against the mean.
+        var budget = new MemoryBudget(350 * Slot("key:0000"), EvictionPolicy.Lru, 5, TimeSpan.FromSeconds(5));
+        var large = new ShardStore(1, 1, TimeSpan.FromSeconds(60), _clock, seed: 5, budget: budget, primary: true);
+        var small = new ShardStore(2, 1, TimeSpan.FromSeconds(60), _clock, seed: 6, budget: budget, primary: true);
+        for (var i = 0; i < 300; i++)
+            large.Set($"key:{i:0000}", new byte[ValueBytes], CacheExpiry.Never, out _);
+        for (var i = 300; i < 400; i++)
+            small.Set($"key:{i:0000}", new byte[ValueBytes], CacheExpiry.Never, out _);
+        Assert.Equal(200 * Slot("key:0000"), budget.MeanPrimaryShardBytes);
+
+        var fromSmall = small.Admit(small.CostOfWrite("key:0400", ValueBytes), keep: "key:0400");
+        var fromLarge = large.Admit(large.CostOfWrite("key:0401", ValueBytes), keep: "key:0401");
+
+        // Weight 0.5 for the small shard (one slot's worth: 2 values, as an eviction frees only the value at once),
+        // 1.5 for the large one (three slots' worth: 4 values).
+        Assert.Equal(2, fromSmall.Evicted.Count);
+        Assert.Equal(4, fromLarge.Evicted.Count);
+        Assert.True(fromLarge.Evicted.Count > fromSmall.Evicted.Count);
     }
 
     [Fact]
