@@ -27,7 +27,7 @@ internal static class Readiness
             return new ReadinessReport(false, self.Status.ToString(), $"the node is {self.Status}, not Up", 0, 0);
         if (handle.Gc?.PausedShare() is { } paused && paused > handle.GcThrashingPauseFraction)
             return new ReadinessReport(false, "Up",
-                $"the GC paused the node {paused:P0} of the last {GcPauseMonitor.Window.TotalSeconds:0} s (more than " +
+                $"the GC paused the node {paused * 100:0}% of the last {GcPauseMonitor.Window.TotalSeconds:0} s (more than " +
                 $"distcache.memory.gc-thrashing-pause-fraction = {handle.GcThrashingPauseFraction}): its heap is too full to work", 0, 0);
         if (!handle.WarmedUp)
             return new ReadinessReport(false, "Up", "waiting for a stable membership to start the shards", 0, 0);
