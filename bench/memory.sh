@@ -5,7 +5,8 @@
 #
 # On 127.0.0.1 only, with free ports (R = 2, seed + 2 workers per cluster):
 #   per-entry  bytes per entry for 100-byte and 1,000-byte values: two fresh 3-node clusters (budget 4GiB, so nothing
-#              is evicted; one per value size) and redis-server with persistence off; 200,000 keys each.
+#              is evicted; one per value size) and redis-server with persistence off; 200,000 keys each. The nodes'
+#              live heap comes from dotnet-gcdump, installed as a local tool in the run's temporary folder.
 #   eviction   write throughput, 1 KB values, SetMultiple at Quorum, 4 writers: a cluster with a 4GiB budget per node
 #              (never evicts) against one with 64MiB per node, both filled to twice what the small one holds first;
 #              alternating 5 s intervals, 6 rounds.
@@ -122,9 +123,17 @@ if [ "$phase" = all ] || [ "$phase" = per-entry ]; then
   timeout 300 "${bench[@]}" per-entry --redis "127.0.0.1:$redis_port" --redis-pid "$redis_pid" --value-size 100 "$@"
   timeout 300 "${bench[@]}" per-entry --redis "127.0.0.1:$redis_port" --redis-pid "$redis_pid" --value-size 1000 "$@"
   stop_pids "$redis_pid"
+  # dotnet-gcdump (a local tool in $work) reads each node's live managed heap after an induced full GC; without it
+  # the table shows "live heap n/a" and the accounted and RSS figures stand alone.
+  gcdump=()
+  if (cd "$work" && timeout 60 dotnet new tool-manifest >/dev/null && timeout 240 dotnet tool install dotnet-gcdump >/dev/null); then
+    gcdump=(--gcdump-dir "$work")
+  else
+    echo "dotnet-gcdump could not be installed: no live-heap figures" >&2
+  fi
   for size in 100 1000; do
     start_cluster "entry$size" 'distcache.memory.limit = 4GiB'
-    timeout 420 "${bench[@]}" per-entry --seed "127.0.0.1:$seed_port" --pids "$cluster_pids" --value-size "$size" "$@"
+    timeout 600 "${bench[@]}" per-entry --seed "127.0.0.1:$seed_port" --pids "$cluster_pids" --value-size "$size" "${gcdump[@]}" "$@"
     stop_cluster "$cluster_pids"
   done
   echo "load average after per-entry: $(loadavg)"

@@ -7,9 +7,11 @@ internal sealed class BenchOptions
 {
     public const string Usage = """
         Usage (bench/memory.sh starts the servers and runs every mode):
-          MemoryBench per-entry --seed H:P --pids P,P,P | --redis H:P --redis-pid P  [--keys 200000] [--value-size 100]
+          MemoryBench per-entry --seed H:P --pids P,P,P [--gcdump-dir D] | --redis H:P --redis-pid P
+                                [--keys 200000] [--value-size 100]
               bytes per entry: the nodes' accounted MemoryUsedBytes and RSS growth (or Redis used_memory growth)
-              after writing --keys fresh keys of --value-size bytes, against the warmed-up empty cache
+              after writing --keys fresh keys of --value-size bytes, against the warmed-up empty cache; with a folder
+              whose tool manifest has dotnet-gcdump, also the nodes' live GC heap after an induced full GC
           MemoryBench eviction --seed H:P --pids P,P,P --small-seed H:P --small-pids P,P,P
               [--interval 5] [--rounds 6] [--writers 4] [--batch 250] [--value-size 1000] [--fill-multiple 2]
               write throughput of a cluster that never evicts (--seed) against one full and evicting (--small-seed),

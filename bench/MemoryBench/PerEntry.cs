@@ -24,22 +24,24 @@ internal static class PerEntry
         var payload = keys[0].Length + valueSize;
         return o.String("redis") is { } redis
             ? await RedisAsync(redis, o.Int("redis-pid", 0), keys, warmup, value, payload)
-            : await DistCacheAsync(o.Required("seed"), o.Pids("pids"), keys, warmup, value, payload);
+            : await DistCacheAsync(o.Required("seed"), o.Pids("pids"), o.String("gcdump-dir"), keys, warmup, value, payload);
     }
 
-    private static async Task<int> DistCacheAsync(string seed, int[] pids, string[] keys, string[] warmup, byte[] value, int payload)
+    private static async Task<int> DistCacheAsync(string seed, int[] pids, string? gcdump, string[] keys, string[] warmup, byte[] value, int payload)
     {
         await using var cluster = await Cluster.ConnectAsync("DistCacheAkka", seed, pids);
         await cluster.WriteAllAsync(warmup, value); // JIT, buffers, dictionaries of every shard touched: not per-entry costs
         await Task.Delay(TimeSpan.FromSeconds(5));
         var before = await cluster.SettleAsync(TimeSpan.FromSeconds(30));
         var rssBefore = pids.Select(ProcessMemory.Rss).ToArray();
+        var heapBefore = await LiveHeapsAsync(gcdump, pids); // after RSS: the induced GC may shrink it
         var started = DateTime.UtcNow;
         await cluster.WriteAllAsync(keys, value);
         var writeSeconds = (DateTime.UtcNow - started).TotalSeconds;
         await Task.Delay(TimeSpan.FromSeconds(10)); // the nodes' GCs run on their own; give the last batches' garbage time to go
         var after = await cluster.SettleAsync(TimeSpan.FromSeconds(60));
         var rssAfter = pids.Select(ProcessMemory.Rss).ToArray();
+        var heapAfter = await LiveHeapsAsync(gcdump, pids);
 
         var copies = (after.TotalEntries + after.TotalBackupEntries) - (before.TotalEntries + before.TotalBackupEntries);
         var accounted = after.TotalMemoryUsedBytes - before.TotalMemoryUsedBytes;
@@ -48,13 +50,17 @@ internal static class PerEntry
         Console.WriteLine($"DistCacheAkka, value {value.Length} B: wrote {keys.Length:N0} keys in {writeSeconds:0.0} s; stored copies +{copies:N0} " +
                           $"({perKeyCopies:0.00} per key); evictions {after.Evictions:N0}");
         for (var i = 0; i < pids.Length; i++)
-            Console.WriteLine($"  pid {pids[i]}: RSS {Figures.MiB(rssBefore[i])} -> {Figures.MiB(rssAfter[i])} MiB");
+            Console.WriteLine($"  pid {pids[i]}: RSS {Figures.MiB(rssBefore[i])} -> {Figures.MiB(rssAfter[i])} MiB; " +
+                              $"live GC heap (dotnet-gcdump) {Figures.MiB(heapBefore[i])} -> {Figures.MiB(heapAfter[i])} MiB");
         foreach (var n in after.Nodes)
             Console.WriteLine($"  {n.Node}: accounted {Figures.MiB(n.MemoryUsedBytes)} MiB of {Figures.MiB(n.MemoryLimitBytes)} MiB, " +
                               $"{n.PrimaryEntries:N0} primaries + {n.BackupEntries:N0} backups");
         Console.WriteLine($"RESULT | DistCacheAkka | {value.Length} | {keys.Length:N0} | {payload} | " +
                           $"accounted {Figures.F1((double)accounted / copies)} per copy, {Figures.F1((double)accounted / keys.Length)} per key | " +
-                          $"RSS {Figures.F1((double)rss / copies)} per copy, {Figures.F1((double)rss / keys.Length)} per key |");
+                          $"RSS {Figures.F1((double)rss / copies)} per copy, {Figures.F1((double)rss / keys.Length)} per key |" +
+                          (heapBefore.Contains(-1) || heapAfter.Contains(-1) ? " live heap n/a |"
+                              : $" live heap {Figures.F1((double)(heapAfter.Sum() - heapBefore.Sum()) / copies)} per copy, " +
+                                $"{Figures.F1((double)(heapAfter.Sum() - heapBefore.Sum()) / keys.Length)} per key |"));
         return 0;
     }
 
@@ -81,6 +87,14 @@ internal static class PerEntry
                           $"RSS {Figures.F1((double)(rssAfter - rssBefore) / keys.Length)} per key (/proc; used_memory_rss lags, Redis samples it) |");
         await server.FlushAllDatabasesAsync();
         return 0;
+    }
+
+    private static async Task<long[]> LiveHeapsAsync(string? gcdump, int[] pids)
+    {
+        var heaps = new long[pids.Length];
+        for (var i = 0; i < pids.Length; i++)
+            heaps[i] = await GcHeap.LiveBytesAsync(gcdump, pids[i]);
+        return heaps;
     }
 
     private static async Task WriteAsync(IDatabase db, string[] keys, byte[] value)
