@@ -11,7 +11,8 @@
 #              (never evicts) against one with 64MiB per node, both filled to twice what the small one holds first;
 #              alternating 5 s intervals, 6 rounds.
 #   long-run   3 nodes each under DOTNET_GCHeapHardLimit = 384 MiB and no memory settings, 1 KB values at Quorum from
-#              4 writers plus re-reads of 1,000 hot keys, for 300 s or 10x what the budgets hold.
+#              4 writers plus re-reads of 1,000 hot keys, for 300 s or 10x what the budgets hold; at the end each
+#              node's live managed heap (dotnet-gcdump).
 # Installs redis-server with apt-get if it is missing. Everything it started is stopped on exit (trap) and every step
 # is bounded by `timeout`; the whole run stays under about 25 minutes.
 set -euo pipefail
@@ -108,6 +109,17 @@ stop_cluster() {  # stop_cluster "p1,p2,p3"
 echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'); nproc: $(nproc); $(lscpu | grep 'Model name' | tr -s ' ')"
 echo "free -g: $(free -g | awk '/Mem:/ {print "total " $2 ", used " $3 ", available " $7}'); load average: $(loadavg)"
 
+# dotnet-gcdump (a local tool in $work) reads a node's live managed heap after an induced full GC (per-entry, and the
+# end of long-run); without it those figures show "n/a" and the accounted and RSS figures stand alone.
+gcdump=()
+if [ "$phase" != eviction ]; then
+  if (cd "$work" && timeout 60 dotnet new tool-manifest >/dev/null && timeout 240 dotnet tool install dotnet-gcdump >/dev/null); then
+    gcdump=(--gcdump-dir "$work")
+  else
+    echo "dotnet-gcdump could not be installed: no live-heap figures" >&2
+  fi
+fi
+
 if [ "$phase" = all ] || [ "$phase" = per-entry ]; then
   if ! command -v redis-server >/dev/null; then
     timeout 120 apt-get update
@@ -123,14 +135,6 @@ if [ "$phase" = all ] || [ "$phase" = per-entry ]; then
   timeout 300 "${bench[@]}" per-entry --redis "127.0.0.1:$redis_port" --redis-pid "$redis_pid" --value-size 100 "$@"
   timeout 300 "${bench[@]}" per-entry --redis "127.0.0.1:$redis_port" --redis-pid "$redis_pid" --value-size 1000 "$@"
   stop_pids "$redis_pid"
-  # dotnet-gcdump (a local tool in $work) reads each node's live managed heap after an induced full GC; without it
-  # the table shows "live heap n/a" and the accounted and RSS figures stand alone.
-  gcdump=()
-  if (cd "$work" && timeout 60 dotnet new tool-manifest >/dev/null && timeout 240 dotnet tool install dotnet-gcdump >/dev/null); then
-    gcdump=(--gcdump-dir "$work")
-  else
-    echo "dotnet-gcdump could not be installed: no live-heap figures" >&2
-  fi
   for size in 100 1000; do
     start_cluster "entry$size" 'distcache.memory.limit = 4GiB'
     timeout 600 "${bench[@]}" per-entry --seed "127.0.0.1:$seed_port" --pids "$cluster_pids" --value-size "$size" "${gcdump[@]}" "$@"
@@ -155,7 +159,7 @@ fi
 if [ "$phase" = all ] || [ "$phase" = long-run ]; then
   echo "== long-run; load average $(loadavg)"
   start_cluster long '' DOTNET_GCHeapHardLimit=0x18000000
-  timeout 600 "${bench[@]}" long-run --seed "127.0.0.1:$seed_port" --pids "$cluster_pids" "$@"
+  timeout 600 "${bench[@]}" long-run --seed "127.0.0.1:$seed_port" --pids "$cluster_pids" "${gcdump[@]}" "$@"
   stop_cluster "$cluster_pids"
   echo "load average after long-run: $(loadavg)"
 fi

@@ -76,7 +76,12 @@ internal static class LongRun
             Console.WriteLine($"RESULT | node {n.Node} | used {Figures.MiB(n.MemoryUsedBytes)} of {Figures.MiB(n.MemoryLimitBytes)} MiB " +
                               $"({100.0 * n.MemoryUsedBytes / n.MemoryLimitBytes:0.0}%) | {n.PrimaryEntries:N0} primaries + {n.BackupEntries:N0} backups | evictions {n.Evictions:N0} |");
         foreach (var pid in pids)
-            Console.WriteLine($"RESULT | pid {pid} | alive {ProcessMemory.IsAlive(pid)} | RSS {Figures.MiB(ProcessMemory.Rss(pid))} MiB, peak (VmHWM) {Figures.MiB(ProcessMemory.PeakRss(pid))} MiB |");
+        {
+            var rss = ProcessMemory.Rss(pid); // before the induced GC of gcdump
+            var heap = await GcHeap.LiveBytesAsync(o.String("gcdump-dir"), pid);
+            Console.WriteLine($"RESULT | pid {pid} | alive {ProcessMemory.IsAlive(pid)} | RSS {Figures.MiB(rss)} MiB, peak (VmHWM) " +
+                              $"{Figures.MiB(ProcessMemory.PeakRss(pid))} MiB | live GC heap after a full GC {(heap < 0 ? "n/a" : Figures.MiB(heap) + " MiB")} |");
+        }
         foreach (var e in all.Where(b => b.Error is not null).Select(b => b.Error).Distinct().Take(5))
             Console.WriteLine($"  error: {e}");
         return 0;
