@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Issue #12: the memory budget's benchmarks, on this machine, in one run.
+#
+#   bench/memory.sh [all|per-entry|eviction|long-run] [extra MemoryBench options for that one phase]
+#
+# On 127.0.0.1 only, with free ports (R = 2, seed + 2 workers per cluster):
+#   per-entry  bytes per entry for 100-byte and 1,000-byte values: two fresh 3-node clusters (budget 4GiB, so nothing
+#              is evicted; one per value size) and redis-server with persistence off; 200,000 keys each. The nodes'
+#              live heap comes from dotnet-gcdump, installed as a local tool in the run's temporary folder.
+#   eviction   write throughput, 1 KB values, SetMultiple at Quorum, 4 writers: a cluster with a 4GiB budget per node
+#              (never evicts) against one with 64MiB per node, both filled to twice what the small one holds first;
+#              alternating 5 s intervals, 6 rounds.
+#   long-run   3 nodes each under DOTNET_GCHeapHardLimit = 384 MiB and no memory settings, 1 KB values at Quorum from
+#              4 writers plus re-reads of 1,000 hot keys, for 300 s or 10x what the budgets hold; at the end each
+#              node's live managed heap (dotnet-gcdump).
+# Installs redis-server with apt-get if it is missing. Everything it started is stopped on exit (trap) and every step
+# is bounded by `timeout`; the whole run stays under about 25 minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+phase=${1:-all}
+[ $# -gt 0 ] && shift
+case "$phase" in all|per-entry|eviction|long-run) ;; *) echo "unknown phase: $phase" >&2; exit 2 ;; esac
+
+work=$(mktemp -d /tmp/distcache-memory.XXXXXX)
+pids=()
+
+stop_pids() {  # TERM, up to 10 s for a graceful exit, then KILL
+  [ $# -eq 0 ] && return 0
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 50); do
+    local alive=0
+    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.2
+  done
+  for pid in "$@"; do kill -KILL "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
+}
+
+cleanup() {
+  local status=$?
+  stop_pids "${pids[@]}"
+  if [ "$status" != 0 ]; then
+    echo "memory.sh failed (exit $status); server logs:" >&2
+    tail -n 20 "$work"/*.log >&2 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  if command -v python3 >/dev/null; then
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+    return
+  fi
+  # A bare image may have no python3: pick a random high port that nothing answers on (bash's /dev/tcp).
+  local port
+  for _ in $(seq 1 50); do
+    port=$(( (RANDOM << 1 | RANDOM & 1) % 25000 + 30000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+  echo "no free port found" >&2; return 1
+}
+
+wait_port() {  # bounded: 60 s
+  for _ in $(seq 1 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.2
+  done
+  echo "nothing listens on 127.0.0.1:$1 after 60 s" >&2
+  return 1
+}
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+timeout 240 dotnet build -c Release bench/MemoryBench -warnaserror -nologo -v quiet
+out=bench/MemoryBench/bin/Release/net10.0
+bench=(dotnet "$out/DistCacheAkka.MemoryBench.dll")  # timeout runs commands, not shell functions
+
+# start_cluster NAME EXTRA_HOCON [ENV=VALUE ...]: a seed and two workers; sets seed_port and cluster_pids (comma list)
+# and appends the pids to the cleanup list.
+start_cluster() {
+  local name=$1 hocon=$2
+  shift 2
+  printf 'akka.loglevel = WARNING\ndistcache.replication-factor = 2\ndistcache.node.warm-up-min-data-nodes = 3\n%s\n' \
+    "$hocon" >"$work/$name.conf"
+  seed_port=$(free_port)
+  env "$@" dotnet "$out/DistCacheAkka.CacheNode.dll" --role seed --port "$seed_port" --mgmt-port 0 \
+    --config "$work/$name.conf" >"$work/$name-seed.log" 2>&1 &
+  pids+=($!)
+  cluster_pids=$!
+  wait_port "$seed_port"
+  for n in 1 2; do
+    env "$@" dotnet "$out/DistCacheAkka.CacheNode.dll" --role worker --port "$(free_port)" --mgmt-port 0 \
+      --seed "127.0.0.1:$seed_port" --config "$work/$name.conf" >"$work/$name-worker$n.log" 2>&1 &
+    pids+=($!)
+    cluster_pids="$cluster_pids,$!"
+  done
+}
+
+stop_cluster() {  # stop_cluster "p1,p2,p3"
+  local list
+  IFS=, read -r -a list <<<"$1"
+  stop_pids "${list[@]}"
+}
+
+echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'); nproc: $(nproc); $(lscpu | grep 'Model name' | tr -s ' ')"
+echo "free -g: $(free -g | awk '/Mem:/ {print "total " $2 ", used " $3 ", available " $7}'); load average: $(loadavg)"
+
+# dotnet-gcdump (a local tool in $work) reads a node's live managed heap after an induced full GC (per-entry, and the
+# end of long-run); without it those figures show "n/a" and the accounted and RSS figures stand alone.
+gcdump=()
+if [ "$phase" != eviction ]; then
+  if (cd "$work" && timeout 60 dotnet new tool-manifest >/dev/null && timeout 240 dotnet tool install dotnet-gcdump >/dev/null); then
+    gcdump=(--gcdump-dir "$work")
+  else
+    echo "dotnet-gcdump could not be installed: no live-heap figures" >&2
+  fi
+fi
+
+if [ "$phase" = all ] || [ "$phase" = per-entry ]; then
+  if ! command -v redis-server >/dev/null; then
+    timeout 120 apt-get update
+    DEBIAN_FRONTEND=noninteractive timeout 180 apt-get install -y redis-server
+  fi
+  echo "== per-entry: $(redis-server --version | cut -d' ' -f1-3); load average $(loadavg)"
+  redis_port=$(free_port)
+  redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no --protected-mode yes \
+    --daemonize no --logfile "$work/redis.log" &
+  pids+=($!)
+  redis_pid=$!
+  wait_port "$redis_port"
+  timeout 300 "${bench[@]}" per-entry --redis "127.0.0.1:$redis_port" --redis-pid "$redis_pid" --value-size 100 "$@"
+  timeout 300 "${bench[@]}" per-entry --redis "127.0.0.1:$redis_port" --redis-pid "$redis_pid" --value-size 1000 "$@"
+  stop_pids "$redis_pid"
+  for size in 100 1000; do
+    start_cluster "entry$size" 'distcache.memory.limit = 4GiB'
+    timeout 600 "${bench[@]}" per-entry --seed "127.0.0.1:$seed_port" --pids "$cluster_pids" --value-size "$size" "${gcdump[@]}" "$@"
+    stop_cluster "$cluster_pids"
+  done
+  echo "load average after per-entry: $(loadavg)"
+fi
+
+if [ "$phase" = all ] || [ "$phase" = eviction ]; then
+  echo "== eviction; load average $(loadavg)"
+  start_cluster roomy 'distcache.memory.limit = 4GiB'
+  roomy_seed=$seed_port roomy_pids=$cluster_pids
+  start_cluster small 'distcache.memory.limit = 64MiB'
+  small_seed=$seed_port small_pids=$cluster_pids
+  timeout 900 "${bench[@]}" eviction --seed "127.0.0.1:$roomy_seed" --pids "$roomy_pids" \
+    --small-seed "127.0.0.1:$small_seed" --small-pids "$small_pids" "$@"
+  stop_cluster "$roomy_pids"
+  stop_cluster "$small_pids"
+  echo "load average after eviction: $(loadavg)"
+fi
+
+if [ "$phase" = all ] || [ "$phase" = long-run ]; then
+  echo "== long-run; load average $(loadavg)"
+  start_cluster long '' DOTNET_GCHeapHardLimit=0x18000000
+  timeout 600 "${bench[@]}" long-run --seed "127.0.0.1:$seed_port" --pids "$cluster_pids" "${gcdump[@]}" "$@"
+  stop_cluster "$cluster_pids"
+  echo "load average after long-run: $(loadavg)"
+fi
+echo "finished: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
