@@ -36,19 +36,11 @@ public class EvictionReplicationSpecs : TestKit
         Memory = new MemoryBudget(values * (EntrySize.Of(Key(0), ValueBytes) + EntrySize.Of(Key(0), 0)), policy, 32, TimeSpan.FromSeconds(5)),
     };
 
-    private async Task<IActorRef> StartPrimaryAsync(NodeContext context)
-    {
-        var entry = Sys.ActorOf(EntryActor.Props(Shard.ToString(), context));
-        foreach (var (probe, name) in new[] { (_replicas.Local, Self), (_replicas.B, B), (_replicas.C, C) })
-        {
-            var request = await probe.ExpectMsgAsync<RequestShardCopy>();
-            probe.Reply(new ShardCopy(Shard, request.RequestId, name, 0, 0, true, []));
-        }
+    private Task<IActorRef> StartPrimaryAsync(NodeContext context) => _replicas.StartPrimaryAsync(this, Shard, context);
 
-        await _replicas.B.ExpectMsgAsync<ShardDigest>();
-        await _replicas.C.ExpectMsgAsync<ShardDigest>();
-        return entry;
-    }
+    private ReplicaEntry[] ThreeValues() => Enumerable.Range(0, 3)
+        .Select(i => new ReplicaEntry(Key(i), new byte[ValueBytes], new EntryVersion(1, i + 1), ExpiryKind.None, 0, 0, false))
+        .ToArray();
 
     private async Task<ReplicateEntries> WriteAsync(IActorRef entry, int index, bool ack = true)
     {
@@ -130,9 +122,7 @@ public class EvictionReplicationSpecs : TestKit
         var slot = EntrySize.Of(Key(0), ValueBytes);
         var context = _replicas.Context with { Memory = new MemoryBudget(3 * slot, EvictionPolicy.Lru, 5, TimeSpan.FromSeconds(5)) };
         var replicator = Sys.ActorOf(ReplicatorActor.Props(context));
-        var entries = Enumerable.Range(0, 3)
-            .Select(i => new ReplicaEntry(Key(i), new byte[ValueBytes], new EntryVersion(1, i + 1), ExpiryKind.None, 0, 0, false))
-            .ToArray();
+        var entries = ThreeValues();
 
         replicator.Tell(new ReplicateEntries(Shard, 1, Self, entries));
 
@@ -146,9 +136,7 @@ public class EvictionReplicationSpecs : TestKit
     {
         var context = WithBudget(EvictionPolicy.Lru, values: 1);
         var replicator = Sys.ActorOf(ReplicatorActor.Props(context));
-        var entries = Enumerable.Range(0, 3)
-            .Select(i => new ReplicaEntry(Key(i), new byte[ValueBytes], new EntryVersion(1, i + 1), ExpiryKind.None, 0, 0, false))
-            .ToArray();
+        var entries = ThreeValues();
 
         replicator.Tell(new ReplicateEntries(Shard, 1, Self, entries));
 

@@ -4,6 +4,7 @@ using DistCacheAkka.CacheNode.Entries;
 using DistCacheAkka.CacheNode.Events;
 using DistCacheAkka.CacheNode.Replication;
 using DistCacheAkka.CacheNode.Stats;
+using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Hashing;
 using DistCacheAkka.Messages.Settings;
 
@@ -43,6 +44,23 @@ internal sealed class ThreeReplicas
     public ReplicaView View { get; }
 
     public NodeContext Context { get; }
+
+    /// <summary>Starts the primary of <paramref name="shard"/> on <paramref name="context"/> (this node's context when
+    /// null), lets every node answer its recovery request with an empty copy, and takes the digests the primary sends
+    /// its backups right after recovery (restoring the replication factor).</summary>
+    public async Task<IActorRef> StartPrimaryAsync(TestKitBase kit, int shard, NodeContext? context = null)
+    {
+        var entry = kit.Sys.ActorOf(EntryActor.Props(shard.ToString(), context ?? Context));
+        foreach (var (probe, name) in new[] { (Local, SelfNode), (B, BNode), (C, CNode) })
+        {
+            var request = await probe.ExpectMsgAsync<RequestShardCopy>();
+            probe.Reply(new ShardCopy(shard, request.RequestId, name, 0, 0, true, []));
+        }
+
+        await B.ExpectMsgAsync<ShardDigest>();
+        await C.ExpectMsgAsync<ShardDigest>();
+        return entry;
+    }
 
     /// <summary>A key of <paramref name="shard"/> (the <paramref name="index"/>-th of the keys k0, k1, ...).</summary>
     public string KeyOfShard(int shard, int index = 0) =>
