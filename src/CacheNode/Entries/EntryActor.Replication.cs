@@ -8,6 +8,10 @@ namespace DistCacheAkka.CacheNode.Entries;
 // once and leave in batches; Quorum and Strong writes are sent at once and reply when enough replicas acknowledged,
 // or fail with ConsistencyNotMet after the operation timeout (not rolled back). Anti-entropy compares bucket digests
 // with each backup on a timer and resends only the buckets that differ.
+// When the backup set changes while the shard stays (a node joined or left the ring), the nodes that stopped being
+// backups are remembered, and once a digest round finds every current backup equal to this primary they are told to
+// drop their copy: a stale copy costs memory its node cannot evict, and a later recovery could read removed keys back
+// from it once their tombstones expired. Releasing only after convergence keeps R copies of everything meanwhile.
 internal sealed partial class EntryActor
 {
     private readonly Dictionary<long, PendingWrite> _pendingWrites = new();
@@ -15,13 +19,23 @@ internal sealed partial class EntryActor
     private long _nextRequestId;
     private string[] _backups = [];
     private long _backupsViewVersion = -1;
+    private readonly HashSet<string> _formerBackups = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _digestsAwaited = new(StringComparer.Ordinal);
+    private long _digestRound;
+    private bool _digestRoundClean;
 
     private string[] Backups()
     {
         if (_backupsViewVersion != _node.View.Version)
         {
             _backupsViewVersion = _node.View.Version;
-            _backups = _node.View.BackupsFor(_shard, _self);
+            var next = _node.View.BackupsFor(_shard, _self);
+            var members = _node.View.Members;
+            foreach (var previous in _backups)
+                if (Array.IndexOf(next, previous) < 0 && members.Contains(previous))
+                    _formerBackups.Add(previous);
+            _formerBackups.RemoveWhere(node => Array.IndexOf(next, node) >= 0 || !members.Contains(node));
+            _backups = next;
         }
 
         return _backups;
@@ -150,14 +164,40 @@ internal sealed partial class EntryActor
         if (backups.Length == 0)
             return;
         var digest = new ShardDigest(_shard, ++_nextRequestId, _self, _store.BucketDigests(_node.Settings.DigestBuckets));
+        _digestRound = digest.RequestId;
+        _digestsAwaited.Clear();
+        _digestRoundClean = true;
         foreach (var backup in backups)
+        {
             if (_node.View.IsReachable(backup))
+            {
                 _node.Transport.Send(backup, digest, Self);
+                _digestsAwaited.Add(backup);
+            }
+            else
+                _digestRoundClean = false; // an unreachable backup cannot confirm it holds the shard
+        }
+    }
+
+    /// <summary>Every current backup answered this round's digest with no difference: former backups may drop their copy.</summary>
+    private void NoteConverged(DigestMismatch mismatch)
+    {
+        if (mismatch.RequestId != _digestRound || !_digestsAwaited.Remove(mismatch.Replica))
+            return;
+        _digestRoundClean &= mismatch.Buckets.Count == 0;
+        if (_digestsAwaited.Count > 0 || !_digestRoundClean || _formerBackups.Count == 0)
+            return;
+        var buckets = _node.Settings.DigestBuckets;
+        var release = new ReplaceBuckets(_shard, 0, _self, buckets, Enumerable.Range(0, buckets).ToArray(), []);
+        foreach (var former in _formerBackups)
+            _node.Transport.Send(former, release, Self);
+        _formerBackups.Clear();
     }
 
     /// <summary>Resends the buckets a backup disagrees on: the first chunk replaces them, later chunks add to them.</summary>
     private void Handle(DigestMismatch mismatch)
     {
+        NoteConverged(mismatch);
         if (mismatch.Buckets.Count == 0)
             return;
         var buckets = _node.Settings.DigestBuckets;

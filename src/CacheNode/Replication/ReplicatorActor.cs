@@ -118,6 +118,19 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
     private void Handle(ReplaceBuckets replace)
     {
         _lastPrimary[replace.ShardId] = replace.Primary;
+        if (replace.Entries.Count == 0 && replace.Buckets.Count >= replace.BucketCount && replace.Buckets.Distinct().Count() == replace.BucketCount)
+        {
+            // Every bucket replaced with nothing: the primary released this copy (this node is no longer a backup).
+            if (_backups.Remove(replace.ShardId, out var released))
+            {
+                _node.Metrics.UnregisterBackup(replace.ShardId, released.Counters);
+                released.Release();
+            }
+
+            Sender.Tell(new ReplicateAck(replace.ShardId, replace.BatchId, _self));
+            return;
+        }
+
         var store = StoreFor(replace.ShardId);
         store.DropBuckets(replace.BucketCount, replace.Buckets);
         foreach (var entry in replace.Entries)
