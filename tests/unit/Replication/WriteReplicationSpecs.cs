@@ -261,4 +261,21 @@ public class WriteReplicationSpecs : TestKit
         _b.Reply(new ReplicaKeysRead(Shard, read.RequestId, B, []));
         await ExpectMsgAsync<NotFound>();
     }
+
+    [Fact]
+    public async Task Should_announce_the_failover_of_a_shard_that_had_no_entries()
+    {
+        // The previous primary (known to the copy holders from its digests) is no longer a data node: a failover,
+        // announced even though nothing was recovered, so a lightly used cluster still reports every failover.
+        const string Dead = "akka.tcp://distcache@127.0.0.1:9";
+        Sys.ActorOf(EntryActor.Props(Shard.ToString(), _context));
+        foreach (var (probe, name) in new[] { (_local, Self), (_b, B), (_c, C) })
+        {
+            var request = await probe.ExpectMsgAsync<RequestShardCopy>();
+            probe.Reply(new ShardCopy(Shard, request.RequestId, name, 3, 0, true, [], name == B ? Dead : ""));
+        }
+
+        var failover = await _events.FishForMessageAsync<FailoverOccurred>(_ => true, TimeSpan.FromSeconds(3));
+        Assert.Equal((Shard, Dead, Self, 0L), (failover.ShardId, failover.FromNode, failover.ToNode, failover.KeysRecovered));
+    }
 }
