@@ -20,7 +20,12 @@ public sealed record KeyVerdict(string Key, Linearizability Verdict, int Operati
 /// keeps the search small.
 /// <para>Indeterminate writes may have taken effect at any time after their invocation, or never: their completion
 /// is treated as infinitely late, so the search may place them anywhere after their invocation, including after
-/// everything else (which is the same as never). Indeterminate reads constrain nothing and are ignored.</para>
+/// everything else (which is the same as never). Indeterminate reads constrain nothing and are ignored, and so are
+/// indeterminate writes of a value nobody read: placing one last is always possible, so dropping it changes no
+/// verdict, and it keeps long faulty histories tractable.</para>
+/// <para>Memo entries hold only the window of the linearized set above its prefix of linearized (or indeterminate)
+/// operations, numbered by invocation, plus which indeterminate writes are linearized: a long history costs about its
+/// concurrency per step, not its length, even while a seen indeterminate write waits to be placed.</para>
 /// <para>Not guaranteed: the search is exponential in the worst case (many concurrent or indeterminate writes).
 /// It stops after <c>maxStepsPerKey</c> steps and answers <see cref="Linearizability.Unknown"/> instead of hanging.
 /// </para>
@@ -48,7 +53,13 @@ public sealed class LinearizabilityChecker
     {
         if (operations.Any(o => o.Key != key))
             throw new ArgumentException($"Every operation must be of key '{key}'.", nameof(operations));
-        var ops = operations.Where(o => !(o.Kind == OperationKind.Read && o.IsIndeterminate)).ToArray();
+        var read = operations.Where(o => o is { Kind: OperationKind.Read, IsIndeterminate: false, Value: not null })
+            .Select(o => o.Value!).ToHashSet(StringComparer.Ordinal);
+        var ops = operations
+            .Where(o => !(o.Kind == OperationKind.Read && o.IsIndeterminate))
+            .Where(o => !(o is { Kind: OperationKind.Write, IsIndeterminate: true, Value: not null } && !read.Contains(o.Value!)))
+            .OrderBy(o => o.Invoke)
+            .ToArray();
         if (ops.Length == 0)
             return new KeyVerdict(key, Linearizability.Linearizable, 0, 0, "no determinate operations");
         return new Search(key, ops, _maxStepsPerKey).Run();
@@ -66,6 +77,8 @@ public sealed class LinearizabilityChecker
         // Entries 1..2n: entry e belongs to operation (e - 1) / 2 (not in time order); odd = call, even = return.
         private readonly int[] _next;
         private readonly int[] _prev;
+        private readonly int[] _indeterminate;   // per operation: its number among the indeterminate ones, or -1
+        private readonly int _indeterminateCount;
 
         public Search(string key, Operation[] ops, long maxSteps)
         {
@@ -95,6 +108,9 @@ public sealed class LinearizabilityChecker
                 _states[i] = ids.TryGetValue(ops[i].Value!, out var id) ? id : -1;
             }
             _stateValues = values.ToArray();
+            _indeterminate = new int[ops.Length];
+            for (var i = 0; i < ops.Length; i++)
+                _indeterminate[i] = ops[i].IsIndeterminate ? _indeterminateCount++ : -1;
 
             var entries = new List<(long Time, bool IsReturn, int Entry)>(2 * ops.Length);
             for (var i = 0; i < ops.Length; i++)
@@ -119,9 +135,12 @@ public sealed class LinearizabilityChecker
         public KeyVerdict Run()
         {
             var linearized = new ulong[(_ops.Length + 63) / 64];
+            var indeterminate = new ulong[(_indeterminateCount + 63) / 64];
             var seen = new HashSet<MemoKey>();
-            var stack = new Stack<(int Entry, int State)>();
+            var stack = new Stack<Frame>();
             var state = 0;
+            var prefix = 0;      // operations 0..prefix-1 are all linearized or indeterminate
+            var highest = -1;    // the highest linearized operation
             var steps = 0L;
             var deepest = -1;
             var stuckAt = -1;
@@ -138,17 +157,23 @@ public sealed class LinearizabilityChecker
                     // A call: try to linearize its operation here.
                     if (TryStep(state, op, out var newState))
                     {
-                        linearized[op / 64] |= 1UL << (op % 64);
-                        if (seen.Add(new MemoKey(linearized, newState)))
+                        Mark(linearized, indeterminate, op, true);
+                        var newPrefix = prefix;
+                        while (newPrefix < _ops.Length && (_indeterminate[newPrefix] >= 0 || IsSet(linearized, newPrefix)))
+                            newPrefix++;
+                        var newHighest = Math.Max(highest, op);
+                        if (seen.Add(new MemoKey(linearized, indeterminate, newPrefix, newHighest, newState)))
                         {
-                            stack.Push((entry, state));
-                            state = newState;
+                            stack.Push(new Frame(entry, state, prefix, highest));
+                            (state, prefix, highest) = (newState, newPrefix, newHighest);
                             Lift(entry);
                             entry = _next[Head];
                             continue;
                         }
-                        linearized[op / 64] &= ~(1UL << (op % 64));
+
+                        Mark(linearized, indeterminate, op, false);
                     }
+
                     entry = _next[entry];
                 }
                 else
@@ -160,18 +185,36 @@ public sealed class LinearizabilityChecker
                         stuckAt = op;
                         stuckState = state;
                     }
+
                     if (stack.Count == 0)
                         return Verdict(Linearizability.NotLinearizable, steps, Explain(deepest, stuckAt, stuckState));
-                    var (top, previous) = stack.Pop();
-                    var topOp = (top - 1) / 2;
-                    linearized[topOp / 64] &= ~(1UL << (topOp % 64));
-                    state = previous;
-                    Unlift(top);
-                    entry = _next[top];
+                    var top = stack.Pop();
+                    Mark(linearized, indeterminate, (top.Entry - 1) / 2, false);
+                    (state, prefix, highest) = (top.State, top.Prefix, top.Highest);
+                    Unlift(top.Entry);
+                    entry = _next[top.Entry];
                 }
             }
+
             return Verdict(Linearizability.Linearizable, steps, $"linearized all {_ops.Length} operations");
         }
+
+        private void Mark(ulong[] linearized, ulong[] indeterminate, int op, bool on)
+        {
+            Flip(linearized, op, on);
+            if (_indeterminate[op] >= 0)
+                Flip(indeterminate, _indeterminate[op], on);
+        }
+
+        private static void Flip(ulong[] bits, int i, bool on)
+        {
+            if (on)
+                bits[i / 64] |= 1UL << (i % 64);
+            else
+                bits[i / 64] &= ~(1UL << (i % 64));
+        }
+
+        private static bool IsSet(ulong[] bits, int i) => (bits[i / 64] & (1UL << (i % 64))) != 0;
 
         private bool TryStep(int state, int op, out int newState)
         {
@@ -222,25 +265,43 @@ public sealed class LinearizabilityChecker
             new(_key, verdict, _ops.Length, steps, explanation);
     }
 
-    /// <summary>A memo entry: which operations are linearized (a copy of the bitset) and the register state.</summary>
+    /// <summary>A choice on the search stack: the call entry linearized and what to restore when it is undone.</summary>
+    private readonly record struct Frame(int Entry, int State, int Prefix, int Highest);
+
+    /// <summary>
+    /// A memo entry: the register state and the set of linearized operations, stored as the length of its prefix of
+    /// linearized or indeterminate operations, a copy of the bitset words from that prefix up to the highest linearized
+    /// operation, and which indeterminate operations are linearized.
+    /// </summary>
     private readonly struct MemoKey : IEquatable<MemoKey>
     {
-        private readonly ulong[] _bits;
+        private readonly ulong[] _window;
+        private readonly ulong[] _indeterminate;
+        private readonly int _prefix;
         private readonly int _state;
         private readonly int _hash;
 
-        public MemoKey(ulong[] bits, int state)
+        public MemoKey(ulong[] bits, ulong[] indeterminate, int prefix, int highest, int state)
         {
-            _bits = (ulong[])bits.Clone();
+            _indeterminate = indeterminate.Length == 0 ? [] : (ulong[])indeterminate.Clone();
+            var first = prefix / 64;
+            var last = highest / 64;
+            _window = last >= first ? bits.AsSpan(first, last - first + 1).ToArray() : [];
+            _prefix = prefix;
             _state = state;
             var hash = new HashCode();
+            hash.Add(prefix);
             hash.Add(state);
-            foreach (var word in _bits)
+            foreach (var word in _window)
+                hash.Add(word);
+            foreach (var word in _indeterminate)
                 hash.Add(word);
             _hash = hash.ToHashCode();
         }
 
-        public bool Equals(MemoKey other) => _state == other._state && _bits.AsSpan().SequenceEqual(other._bits);
+        public bool Equals(MemoKey other) =>
+            _prefix == other._prefix && _state == other._state && _window.AsSpan().SequenceEqual(other._window)
+            && _indeterminate.AsSpan().SequenceEqual(other._indeterminate);
 
         public override bool Equals(object? obj) => obj is MemoKey other && Equals(other);
 

@@ -169,16 +169,37 @@ public class LinearizabilityCheckerSpecs
     [Fact]
     public void Should_answer_unknown_when_the_step_budget_runs_out()
     {
-        // Many concurrent indeterminate writes and a read nobody can explain: the search must try a great many
-        // orders before it could reject, so a small budget ends in Unknown rather than a verdict or a hang.
+        // Twenty concurrent indeterminate writes, each read once, then v0 again, which no order explains (a write
+        // applies at most once): the search must try a great many orders of the writes before it could reject, so
+        // a small budget ends in Unknown rather than a verdict or a hang.
         var history = Enumerable.Range(0, 20).Select(i => LostTrack(i, $"v{i}", i))
-            .Append(Read(100, "v0", 30, 31)).Append(Read(100, "v1", 32, 33)).Append(Read(100, "v0", 34, 35))
+            .Concat(Enumerable.Range(0, 20).Select(i => Read(100, $"v{i}", 30 + 2 * i, 31 + 2 * i)))
+            .Append(Read(100, "v0", 80, 81))
             .ToArray();
 
         var verdict = new LinearizabilityChecker(maxStepsPerKey: 1_000).Check(history).Single();
 
         Assert.Equal(Linearizability.Unknown, verdict.Verdict);
         Assert.True(verdict.Steps > 1_000);
+    }
+
+    [Fact]
+    public void Should_decide_a_long_history_with_an_early_indeterminate_write_quickly()
+    {
+        // An indeterminate write nobody read stays pending forever; it must not make every memo entry as long as
+        // the history (it is dropped), and a read one is linearized where it was seen.
+        var history = Enumerable.Range(0, 20_000)
+            .SelectMany(i => new[] { Write(1, $"v{i}", 4L * i + 10, 4L * i + 11), Read(2, $"v{i}", 4L * i + 12, 4L * i + 13) })
+            .Prepend(LostTrack(3, "never-read", 0))
+            .Prepend(LostTrack(4, "read-late", 1))
+            .Append(Write(1, "last", 100_000, 100_001))
+            .Append(Read(2, "read-late", 100_002, 100_003))
+            .ToArray();
+
+        var verdict = new LinearizabilityChecker(maxStepsPerKey: 2_000_000).Check(history).Single();
+
+        Assert.Equal(Linearizability.Linearizable, verdict.Verdict);
+        Assert.Equal(40_003, verdict.Operations); // the write nobody read is dropped
     }
 
     [Fact]
