@@ -4,7 +4,8 @@
 // durability checkers. Prints the figures for bench/RESULTS.md; exits 0 only if no Strong key is non-linearizable
 // and no acknowledged Quorum/Strong write was lost.
 //
-//   dotnet run -c Release --project bench/Nemesis/NemesisBench.csproj -- [--minutes 10] [--keys 6] [--clients 2] [--workers 2] [--seed N]
+//   dotnet run -c Release --project bench/Nemesis/NemesisBench.csproj -- [--minutes 10] [--keys 6] [--clients 2] [--workers 2]
+//       [--seed N] [--faults ShortPause,LongPause,Kill,Leave]
 using DistCacheAkka.Checker;
 using DistCacheAkka.Nemesis;
 
@@ -20,11 +21,12 @@ for (var i = 0; i < args.Length; i++)
         "--clients" when int.TryParse(value, out var c) && c >= 1 => options with { Clients = c },
         "--workers" when int.TryParse(value, out var w) && w >= 1 => options with { WorkersPerClient = w },
         "--seed" when int.TryParse(value, out var s) => options with { RandomSeed = s },
+        "--faults" when Enum.TryParse<NemesisFaults>(value, ignoreCase: true, out var f) && f != 0 => options with { Faults = f },
         _ => null!,
     };
     if (options is null)
     {
-        Console.Error.WriteLine($"Bad option '{args[i]} {value}'. Usage: [--minutes M>=0] [--keys K>=2] [--clients C>=1] [--workers W>=1] [--seed N]");
+        Console.Error.WriteLine($"Bad option '{args[i]} {value}'. Usage: [--minutes M>=0] [--keys K>=2] [--clients C>=1] [--workers W>=1] [--seed N] [--faults ShortPause,LongPause,Kill,Leave]");
         return 2;
     }
 
@@ -32,7 +34,7 @@ for (var i = 0; i < args.Length; i++)
 }
 
 Console.WriteLine($"nemesis for {options.Duration.TotalMinutes:0.#} min: {options.Keys} keys, {options.Clients} clients x " +
-                  $"{options.WorkersPerClient} workers, seed {options.RandomSeed}");
+                  $"{options.WorkersPerClient} workers, seed {options.RandomSeed}, faults {options.Faults}");
 var report = await NemesisRun.RunAsync(options);
 Console.WriteLine();
 Console.WriteLine(report.Summary());

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Akka.Cluster;
 
 namespace DistCacheAkka.Nemesis;
@@ -5,7 +6,7 @@ namespace DistCacheAkka.Nemesis;
 /// <summary>
 /// The CacheNode processes of one run on loopback, all with one HOCON file, and the questions the run asks about
 /// membership (through a client's view of the cluster). Disposing kills every process still running, also after a
-/// failure, and deletes the file.
+/// failure, and deletes the file; so do SIGINT and SIGTERM of the process running the nemesis (Ctrl+C of the bench).
 /// </summary>
 internal sealed class NemesisCluster : IDisposable
 {
@@ -13,11 +14,14 @@ internal sealed class NemesisCluster : IDisposable
     private readonly string _config;
     private readonly List<NodeProcess> _all = [];
     private readonly HashSet<NodeProcess> _gone = [];
+    private readonly PosixSignalRegistration[] _signals;
 
     public NemesisCluster(string hocon)
     {
         _config = Path.Combine(Path.GetTempPath(), $"distcache-nemesis-{Guid.NewGuid():N}.conf");
         File.WriteAllText(_config, hocon);
+        // Not cancelled: the process still stops, but never leaves its nodes behind.
+        _signals = [PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Dispose()), PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Dispose())];
     }
 
     /// <summary>Processes not yet killed, stopped or downed by the run.</summary>
@@ -27,9 +31,12 @@ internal sealed class NemesisCluster : IDisposable
 
     public NodeProcess Start(int? seedPort)
     {
-        var process = NodeProcess.StartNode(seedPort is null ? "seed" : "worker", seedPort, _config);
-        _all.Add(process);
-        return process;
+        lock (_all)
+        {
+            var started = NodeProcess.StartNode(seedPort is null ? "seed" : "worker", seedPort, _config);
+            _all.Add(started);
+            return started;
+        }
     }
 
     public void MarkGone(NodeProcess process) => _gone.Add(process);
@@ -46,8 +53,14 @@ internal sealed class NemesisCluster : IDisposable
 
     public void Dispose()
     {
-        foreach (var process in _all)
-            process.Dispose();
-        File.Delete(_config);
+        lock (_all)
+        {
+            foreach (var process in _all)
+                process.Dispose();
+            File.Delete(_config);
+        }
+
+        foreach (var signal in _signals)
+            signal.Dispose();
     }
 }

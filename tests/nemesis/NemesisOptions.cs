@@ -1,5 +1,24 @@
 namespace DistCacheAkka.Nemesis;
 
+/// <summary>The faults of a cycle, in this order; a run may leave some out to find which one breaks a guarantee.</summary>
+[Flags]
+public enum NemesisFaults
+{
+    /// <summary>SIGSTOP for <see cref="NemesisOptions.ShortPause"/>, below failure detection + stable-after.</summary>
+    ShortPause = 1,
+
+    /// <summary>SIGSTOP until the node is downed and removed, SIGCONT (it must stop), then a replacement.</summary>
+    LongPause = 2,
+
+    /// <summary>SIGKILL of the oldest data node (the sharding coordinator's), then a replacement.</summary>
+    Kill = 4,
+
+    /// <summary>SIGTERM (graceful leave), replaced if <see cref="NemesisOptions.ReplaceAfterLeave"/>.</summary>
+    Leave = 8,
+
+    All = ShortPause | LongPause | Kill | Leave,
+}
+
 /// <summary>How long and how hard a nemesis run pushes the cluster. Defaults are the bench's 10-minute run.</summary>
 public sealed record NemesisOptions
 {
@@ -15,6 +34,8 @@ public sealed record NemesisOptions
 
     /// <summary>Fault cycles start until this much time has passed; at least one full cycle always runs.</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.FromMinutes(10);
+
+    public NemesisFaults Faults { get; init; } = NemesisFaults.All;
 
     /// <summary>Register keys; even-numbered keys are written and read at Strong, odd-numbered ones at Quorum.</summary>
     public int Keys { get; init; } = 6;

@@ -16,10 +16,12 @@ public sealed record NemesisReport(
     long Indeterminate,
     long Refused,
     long FailedReads,
+    int WriteOnceKeys,
     IReadOnlyList<LevelVerdict> Verdicts,
     DurabilityReport Durability,
     int DownedNodesStopped,
-    int DownedNodesStillRunning)
+    int DownedNodesStillRunning,
+    long StartTimestamp)
 {
     public int Count(string level, Linearizability verdict) => Verdicts.Count(v => v.Level == level && v.Verdict.Verdict == verdict);
 
@@ -30,18 +32,24 @@ public sealed record NemesisReport(
         {
             $"nemesis: {Elapsed.TotalSeconds:0} s, {Cycles} fault cycle(s): {string.Join("; ", Faults)}",
             $"operations recorded: {Operations:N0} ({Writes:N0} writes attempted, {Reads:N0} reads attempted); " +
-            $"indeterminate writes: {Indeterminate:N0}; refused writes (not applied): {Refused:N0}; failed reads: {FailedReads:N0}",
+            $"indeterminate writes: {Indeterminate:N0}; refused writes (not applied): {Refused:N0}; failed reads: {FailedReads:N0}; " +
+            $"write-once keys: {WriteOnceKeys:N0}",
         };
         foreach (var level in new[] { "Strong", "Quorum" })
-            lines.Add($"{level} keys checked: {Verdicts.Count(v => v.Level == level)}: " +
+            lines.Add($"{level} register keys checked: {Verdicts.Count(v => v.Level == level)}: " +
                       $"{Count(level, Linearizability.Linearizable)} linearizable, {Count(level, Linearizability.NotLinearizable)} not linearizable, " +
                       $"{Count(level, Linearizability.Unknown)} unknown");
         lines.AddRange(Verdicts.Where(v => v.Verdict.Verdict != Linearizability.Linearizable)
             .Select(v => $"  {v.Level} key {v.Verdict.Key}: {v.Verdict.Verdict}, {v.Verdict.Operations} ops, {v.Verdict.Steps:N0} steps: {v.Verdict.Explanation}"));
         lines.Add($"durability: {Durability.Acknowledged:N0} acknowledged Quorum/Strong writes: {Durability.ReadBack:N0} read back, " +
                   $"{Durability.Overwritten:N0} overwritten later, {Durability.Unchecked:N0} unchecked, {Durability.Lost.Count} lost");
-        lines.AddRange(Durability.Lost.Take(10).Select(l => $"  lost: {l.Write} (final read: {l.FinalValue ?? "<absent>"})"));
+        lines.AddRange(Durability.Lost.Take(10).Select(l =>
+            $"  lost: {l.Write.Consistency} write of {l.Write.Key} = {l.Write.Value}, invoked at {Seconds(l.Write.Invoke)} s, " +
+            $"acknowledged at {Seconds(l.Write.Complete)} s (run clock); final read: {l.FinalValue ?? "<absent>"}"));
         lines.Add($"nodes downed while paused: {DownedNodesStopped} stopped on resume, {DownedNodesStillRunning} kept running");
         return string.Join(Environment.NewLine, lines);
     }
+
+    private string Seconds(long timestamp) =>
+        ((timestamp - StartTimestamp) / (double)System.Diagnostics.Stopwatch.Frequency).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
 }

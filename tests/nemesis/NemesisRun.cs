@@ -23,6 +23,7 @@ public static class NemesisRun
     public static async Task<NemesisReport> RunAsync(NemesisOptions options)
     {
         var clock = Stopwatch.StartNew();
+        var started = History.Now();
         var random = new Random(options.RandomSeed);
         var faults = new List<string>();
         void Log(string line) => options.Log($"{clock.Elapsed.TotalSeconds,6:0.0} s  {line}");
@@ -77,16 +78,18 @@ public static class NemesisRun
             Log($"workload stopped: {workload.Writes:N0} writes, {workload.Reads:N0} reads attempted");
             await Until.HoldsAsync(() => NemesisCluster.IsHealthy(view, NemesisCluster.DataNodesUp(view)), FaultDeadline, "no unreachable member");
             await FinalReadsAsync(clients[0], history, keys);
+            await FinalReadsOfWriteOnceKeysAsync(clients[0], history, workload.WriteOnceKeys);
             Log("final reads done; checking");
 
             var operations = history.Snapshot();
             var checker = new LinearizabilityChecker(options.CheckerStepsPerKey);
-            var verdicts = checker.Check(operations)
+            var verdicts = checker.Check(operations.Where(o => keys.Contains(o.Key)))
                 .Select(v => new LevelVerdict(RegisterWorkload.LevelOf(keys, v.Key).ToString(), v))
                 .ToList();
             var durability = DurabilityChecker.Check(operations);
             return new NemesisReport(clock.Elapsed, cycles, faults, operations.Count, workload.Writes, workload.Reads,
-                workload.Indeterminate, workload.Refused, workload.FailedReads, verdicts, durability, stopped, stillRunning);
+                workload.Indeterminate, workload.Refused, workload.FailedReads, workload.WriteOnceKeys.Count, verdicts, durability,
+                stopped, stillRunning, started);
         }
         catch
         {
@@ -105,71 +108,84 @@ public static class NemesisRun
     private static async Task<(int Stopped, int StillRunning)> CycleAsync(
         NemesisCluster cluster, Cluster view, Random random, NemesisOptions options, Action<string> log, List<string> faults)
     {
-        // 1. A pause shorter than failure detection plus stable-after: the node must come back as if nothing happened.
-        var victim = Pick(cluster, random);
-        log($"SIGSTOP port {victim.Port} for {options.ShortPause.TotalSeconds:0.#} s");
-        victim.Pause();
-        await Task.Delay(options.ShortPause); // the length of the fault itself, not a synchronisation
-        victim.Resume();
-        await Until.HoldsAsync(() => NemesisCluster.IsHealthy(view, 3), FaultDeadline, "the short-paused node to be reachable again");
-        faults.Add($"pause {options.ShortPause.TotalSeconds:0.#} s");
-        log("healthy again");
-        await Task.Delay(options.Quiet);
-
-        // 2. A pause beyond detection + stable-after: the frozen node is downed; on resume it must notice and stop.
-        victim = Pick(cluster, random);
-        log($"SIGSTOP port {victim.Port} until it is downed");
-        var paused = Stopwatch.StartNew();
-        victim.Pause();
-        await Until.HoldsAsync(() => !NemesisCluster.IsMember(view, victim), FaultDeadline, "the paused node to be downed and removed");
-        var pausedFor = paused.Elapsed;
-        log($"removed after {pausedFor.TotalSeconds:0.0} s; SIGCONT");
-        victim.Resume();
-        cluster.MarkGone(victim);
         int stopped = 0, stillRunning = 0;
-        try
+        NodeProcess victim;
+        if (options.Faults.HasFlag(NemesisFaults.ShortPause))
         {
-            await victim.WaitForExitAsync(TimeSpan.FromSeconds(30));
-            stopped++;
-            log("the downed node stopped on resume");
+            // 1. A pause shorter than failure detection plus stable-after: the node must come back as if nothing happened.
+            victim = Pick(cluster, random);
+            log($"SIGSTOP port {victim.Port} for {options.ShortPause.TotalSeconds:0.#} s");
+            victim.Pause();
+            await Task.Delay(options.ShortPause); // the length of the fault itself, not a synchronisation
+            victim.Resume();
+            await Until.HoldsAsync(() => NemesisCluster.IsHealthy(view, 3), FaultDeadline, "the short-paused node to be reachable again");
+            faults.Add($"pause {options.ShortPause.TotalSeconds:0.#} s");
+            log("healthy again");
+            await Task.Delay(options.Quiet);
         }
-        catch (OperationCanceledException)
+
+        if (options.Faults.HasFlag(NemesisFaults.LongPause))
         {
-            stillRunning++;
-            log("the downed node still runs 30 s after resume; killing it");
-            victim.KillHard();
-        }
+            // 2. A pause beyond detection + stable-after: the frozen node is downed; on resume it must notice and stop.
+            victim = Pick(cluster, random);
+            log($"SIGSTOP port {victim.Port} until it is downed");
+            var paused = Stopwatch.StartNew();
+            victim.Pause();
+            await Until.HoldsAsync(() => !NemesisCluster.IsMember(view, victim), FaultDeadline, "the paused node to be downed and removed");
+            var pausedFor = paused.Elapsed;
+            log($"removed after {pausedFor.TotalSeconds:0.0} s; SIGCONT");
+            victim.Resume();
+            cluster.MarkGone(victim);
+            try
+            {
+                await victim.WaitForExitAsync(TimeSpan.FromSeconds(30));
+                stopped++;
+                log("the downed node stopped on resume");
+            }
+            catch (OperationCanceledException)
+            {
+                stillRunning++;
+                log("the downed node still runs 30 s after resume; killing it");
+                victim.KillHard();
+            }
 
-        faults.Add($"pause {pausedFor.TotalSeconds:0} s (downed)");
-        await ReplaceAsync(cluster, view, log);
-        await Task.Delay(options.Quiet);
-
-        // 3. SIGKILL of the oldest data node (it hosts the sharding coordinator: the hardest single crash), then a
-        // replacement.
-        var oldest = view.State.Members.Where(m => m.HasRole(NemesisCluster.DataRole)).Aggregate((a, m) => m.IsOlderThan(a) ? m : a);
-        victim = cluster.Live.Single(p => p.Port == oldest.Address.Port);
-        log($"SIGKILL port {victim.Port}");
-        victim.KillHard();
-        cluster.MarkGone(victim);
-        await Until.HoldsAsync(() => !NemesisCluster.IsMember(view, victim), FaultDeadline, "the killed node to be removed");
-        faults.Add("kill -9 of the oldest + replacement");
-        log("killed node removed");
-        await ReplaceAsync(cluster, view, log);
-        await Task.Delay(options.Quiet);
-
-        // 4. A graceful leave (SIGTERM), replaced unless this is the short run.
-        victim = Pick(cluster, random);
-        log($"SIGTERM port {victim.Port} (graceful leave)");
-        victim.Terminate();
-        cluster.MarkGone(victim);
-        await victim.WaitForExitAsync(FaultDeadline);
-        await Until.HoldsAsync(() => !NemesisCluster.IsMember(view, victim), FaultDeadline, "the leaving node to be removed");
-        faults.Add(options.ReplaceAfterLeave ? "leave + replacement" : "leave");
-        log("left");
-        if (options.ReplaceAfterLeave)
-        {
+            faults.Add($"pause {pausedFor.TotalSeconds:0} s (downed)");
             await ReplaceAsync(cluster, view, log);
             await Task.Delay(options.Quiet);
+        }
+
+        if (options.Faults.HasFlag(NemesisFaults.Kill))
+        {
+            // 3. SIGKILL of the oldest data node (it hosts the sharding coordinator: the hardest single crash), then a
+            // replacement.
+            var oldest = view.State.Members.Where(m => m.HasRole(NemesisCluster.DataRole)).Aggregate((a, m) => m.IsOlderThan(a) ? m : a);
+            victim = cluster.Live.Single(p => p.Port == oldest.Address.Port);
+            log($"SIGKILL port {victim.Port}");
+            victim.KillHard();
+            cluster.MarkGone(victim);
+            await Until.HoldsAsync(() => !NemesisCluster.IsMember(view, victim), FaultDeadline, "the killed node to be removed");
+            faults.Add("kill -9 of the oldest + replacement");
+            log("killed node removed");
+            await ReplaceAsync(cluster, view, log);
+            await Task.Delay(options.Quiet);
+        }
+
+        if (options.Faults.HasFlag(NemesisFaults.Leave))
+        {
+            // 4. A graceful leave (SIGTERM), replaced unless this is the short run.
+            victim = Pick(cluster, random);
+            log($"SIGTERM port {victim.Port} (graceful leave)");
+            victim.Terminate();
+            cluster.MarkGone(victim);
+            await victim.WaitForExitAsync(FaultDeadline);
+            await Until.HoldsAsync(() => !NemesisCluster.IsMember(view, victim), FaultDeadline, "the leaving node to be removed");
+            faults.Add(options.ReplaceAfterLeave ? "leave + replacement" : "leave");
+            log("left");
+            if (options.ReplaceAfterLeave)
+            {
+                await ReplaceAsync(cluster, view, log);
+                await Task.Delay(options.Quiet);
+            }
         }
 
         return (stopped, stillRunning);
@@ -216,23 +232,56 @@ public static class NemesisRun
     private static async Task FinalReadsAsync(IDistCacheClient client, History history, IReadOnlyList<string> keys)
     {
         foreach (var key in keys)
+            await FinalReadAsync(client, history, key, RegisterWorkload.LevelOf(keys, key).ToString());
+    }
+
+    private static async Task FinalReadAsync(IDistCacheClient client, History history, string key, string level)
+    {
+        var process = history.NewProcess();
+        await Until.HoldsAsync(async () =>
         {
-            var process = history.NewProcess();
+            var invoke = History.Now();
+            try
+            {
+                var value = await client.GetAsync<string>(key, ConsistencyLevel.Strong);
+                history.Add(new Operation(process, key, OperationKind.Read, value, invoke, History.Now(), OperationOutcome.Ok,
+                    level, IsFinalRead: true));
+                return true;
+            }
+            catch (Exception e) when (e is DistCacheTimeoutException or DistCacheException)
+            {
+                return false;
+            }
+        }, FaultDeadline, $"a final Strong read of {key}");
+    }
+
+    /// <summary>Strong batch reads of every write-once key, a chunk at a time, each chunk retried until it succeeds.</summary>
+    private static async Task FinalReadsOfWriteOnceKeysAsync(IDistCacheClient client, History history, IReadOnlyCollection<string> keys)
+    {
+        foreach (var chunk in keys.Chunk(500))
+        {
             await Until.HoldsAsync(async () =>
             {
                 var invoke = History.Now();
                 try
                 {
-                    var value = await client.GetAsync<string>(key, ConsistencyLevel.Strong);
-                    history.Add(new Operation(process, key, OperationKind.Read, value, invoke, History.Now(), OperationOutcome.Ok,
-                        RegisterWorkload.LevelOf(keys, key).ToString(), IsFinalRead: true));
+                    var read = await client.GetMultipleAsync<string>(chunk, ConsistencyLevel.Strong);
+                    var complete = History.Now();
+                    var process = history.NewProcess();
+                    foreach (var key in chunk)
+                        history.Add(new Operation(process, key, OperationKind.Read, read.GetValueOrDefault(key), invoke, complete,
+                            OperationOutcome.Ok, "Strong", IsFinalRead: true));
+                    // A key the batch did not find is read once more on its own (the later read is the one judged), so
+                    // a loss is confirmed by two different read paths.
+                    foreach (var key in chunk.Where(k => !read.ContainsKey(k)))
+                        await FinalReadAsync(client, history, key, "Strong");
                     return true;
                 }
-                catch (Exception e) when (e is DistCacheTimeoutException or DistCacheException)
+                catch (Exception e) when (e is DistCacheBatchException or DistCacheTimeoutException or DistCacheException)
                 {
                     return false;
                 }
-            }, FaultDeadline, $"a final Strong read of {key}");
+            }, FaultDeadline, "a final Strong read of a chunk of write-once keys");
         }
     }
 

@@ -10,10 +10,12 @@ namespace DistCacheAkka.Nemesis;
 /// ones Quorum, for writes and reads alike. A write that timed out or missed its consistency level is indeterminate
 /// (it may still apply) and its worker continues as a new process; a write the node refused before applying it
 /// (Unavailable, InvalidRequest, WrongShard) is a definite failure and is not recorded; failed reads tell nothing
-/// and are not recorded either.
+/// and are not recorded either. One write in ten goes to a fresh key that is never written again (Strong or Quorum
+/// by turns): nothing can overwrite it, so the durability check must find it in the final reads.
 /// </summary>
 internal sealed class RegisterWorkload(History history, IReadOnlyList<IDistCacheClient> clients, IReadOnlyList<string> keys, int workersPerClient, int seed)
 {
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _writeOnceKeys = new();
     private long _writes;
     private long _reads;
     private long _indeterminate;
@@ -30,8 +32,16 @@ internal sealed class RegisterWorkload(History history, IReadOnlyList<IDistCache
 
     public long FailedReads => Interlocked.Read(ref _failedReads);
 
-    public static ConsistencyLevel LevelOf(IReadOnlyList<string> keys, string key) =>
-        keys.ToList().IndexOf(key) % 2 == 0 ? ConsistencyLevel.Strong : ConsistencyLevel.Quorum;
+    /// <summary>The write-once keys written so far (acknowledged or indeterminate).</summary>
+    public IReadOnlyCollection<string> WriteOnceKeys => _writeOnceKeys;
+
+    public static ConsistencyLevel LevelOf(IReadOnlyList<string> keys, string key)
+    {
+        for (var i = 0; i < keys.Count; i++)
+            if (keys[i] == key)
+                return i % 2 == 0 ? ConsistencyLevel.Strong : ConsistencyLevel.Quorum;
+        throw new ArgumentException($"'{key}' is not a register key of this run.", nameof(key));
+    }
 
     /// <summary>Runs every worker until <paramref name="stop"/>; each finishes the operation it has in flight
     /// (bounded by the client's request timeout), so the history holds no operation without its outcome.</summary>
@@ -47,10 +57,19 @@ internal sealed class RegisterWorkload(History history, IReadOnlyList<IDistCache
         {
             var key = keys[random.Next(keys.Count)];
             var level = LevelOf(keys, key);
+            var writeOnce = random.Next(20) == 0;
+            if (writeOnce)
+            {
+                key = $"nemesis:once:{process}:{sequence + 1}";
+                level = random.Next(2) == 0 ? ConsistencyLevel.Strong : ConsistencyLevel.Quorum;
+            }
+
             var invoke = History.Now();
-            if (random.Next(2) == 0)
+            if (writeOnce || random.Next(2) == 0)
             {
                 var value = $"{process}:{++sequence}";
+                if (writeOnce)
+                    _writeOnceKeys.Enqueue(key);
                 Interlocked.Increment(ref _writes);
                 try
                 {

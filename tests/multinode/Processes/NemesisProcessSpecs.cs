@@ -4,11 +4,13 @@ using Xunit.Abstractions;
 namespace DistCacheAkka.Tests.Multinode.Processes;
 
 // The short nemesis (issue 13): three CacheNode processes with R = 2, two clients each running two workers of a
-// register workload (unique values, three Strong and three Quorum keys), and one cycle of faults: a 2 s SIGSTOP, a
-// SIGSTOP until the node is downed (it must stop on resume) with a replacement, a SIGKILL of the oldest data node
-// with a replacement, and a graceful leave. Every Strong key's history must be linearizable (not merely "unknown"),
-// no acknowledged Quorum/Strong write may be lost, and the downed node must not keep running. bench/Nemesis runs
-// the same for longer.
+// register workload (unique values, three Strong and three Quorum keys, and one write in twenty to a fresh key that
+// nothing overwrites), and one cycle of faults: a 2 s SIGSTOP, a SIGSTOP until the node is downed (it must stop on
+// resume) with a replacement, a SIGKILL of the oldest data node with a replacement, and a graceful leave. Every
+// Strong key's history must be linearizable (not merely "unknown"), no acknowledged Quorum/Strong write may be
+// lost, and the downed node must not keep running. bench/Nemesis runs the same for longer.
+// Known to fail today (see bench/RESULTS.md, "Nemesis"): some runs lose acknowledged writes to write-once keys, and
+// some downed nodes keep running after SIGCONT. The assertions stay: they are the guarantees the README makes.
 public sealed class NemesisProcessSpecs(ITestOutputHelper output)
 {
     [Fact]
@@ -28,6 +30,7 @@ public sealed class NemesisProcessSpecs(ITestOutputHelper output)
         Assert.Equal(3, report.Verdicts.Count(v => v.Level == "Strong"));
         Assert.True(report.Durability.Passed, $"{report.Durability.Lost.Count} acknowledged writes lost");
         Assert.Equal(0, report.Durability.Unchecked);
+        Assert.True(report.WriteOnceKeys > 20, $"only {report.WriteOnceKeys} write-once keys"); // keys nothing overwrites: read back or lost
         Assert.True(report.Durability.Acknowledged > 100, $"only {report.Durability.Acknowledged} acknowledged writes");
         Assert.Equal((1, 0), (report.DownedNodesStopped, report.DownedNodesStillRunning));
     }
