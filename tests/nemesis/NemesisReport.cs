@@ -21,7 +21,8 @@ public sealed record NemesisReport(
     DurabilityReport Durability,
     int DownedNodesStopped,
     int DownedNodesStillRunning,
-    long StartTimestamp)
+    long StartTimestamp,
+    IReadOnlyList<string> LostWritePlacement)
 {
     public int Count(string level, Linearizability verdict) => Verdicts.Count(v => v.Level == level && v.Verdict.Verdict == verdict);
 
@@ -43,9 +44,12 @@ public sealed record NemesisReport(
             .Select(v => $"  {v.Level} key {v.Verdict.Key}: {v.Verdict.Verdict}, {v.Verdict.Operations} ops, {v.Verdict.Steps:N0} steps: {v.Verdict.Explanation}"));
         lines.Add($"durability: {Durability.Acknowledged:N0} acknowledged Quorum/Strong writes: {Durability.ReadBack:N0} read back, " +
                   $"{Durability.Overwritten:N0} overwritten later, {Durability.Unchecked:N0} unchecked, {Durability.Lost.Count} lost");
-        lines.AddRange(Durability.Lost.Take(10).Select(l =>
+        lines.AddRange(Durability.Lost.Take(10).Select((l, i) =>
             $"  lost: {l.Write.Consistency} write of {l.Write.Key} = {l.Write.Value}, invoked at {Seconds(l.Write.Invoke)} s, " +
-            $"acknowledged at {Seconds(l.Write.Complete)} s (run clock); final read: {l.FinalValue ?? "<absent>"}"));
+            $"acknowledged at {Seconds(l.Write.Complete)} s (run clock), {LostWritePlacement[i]}; final read: {l.FinalValue ?? "<absent>"}"));
+        if (Durability.Lost.Count > 0)
+            lines.Add("  lost writes per shard: " + string.Join(", ", LostWritePlacement.GroupBy(p => p.Split(',')[0])
+                .OrderByDescending(g => g.Count()).Take(12).Select(g => $"{g.Key}: {g.Count()}")));
         lines.Add($"nodes downed while paused: {DownedNodesStopped} stopped on resume, {DownedNodesStillRunning} kept running");
         return string.Join(Environment.NewLine, lines);
     }

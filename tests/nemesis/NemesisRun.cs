@@ -54,6 +54,7 @@ public static class NemesisRun
             await Until.HoldsAsync(() => NemesisCluster.IsHealthy(view, 3), StartDeadline, "3 data nodes Up");
             await WaitWritableAsync(clients[0], StartDeadline);
             Log("cluster of 3 data nodes ready; workload starts");
+            var placement = new PlacementLog(clients[0]);
 
             using var stop = new CancellationTokenSource();
             var workload = new RegisterWorkload(history, clients, keys, options.WorkersPerClient, options.RandomSeed);
@@ -63,7 +64,7 @@ public static class NemesisRun
                 do
                 {
                     cycles++;
-                    (var s, var r) = await CycleAsync(cluster, view, random, options, Log, faults);
+                    (var s, var r) = await CycleAsync(cluster, view, random, options, Log, faults, placement);
                     stopped += s;
                     stillRunning += r;
                 }
@@ -89,7 +90,7 @@ public static class NemesisRun
             var durability = DurabilityChecker.Check(operations);
             return new NemesisReport(clock.Elapsed, cycles, faults, operations.Count, workload.Writes, workload.Reads,
                 workload.Indeterminate, workload.Refused, workload.FailedReads, workload.WriteOnceKeys.Count, verdicts, durability,
-                stopped, stillRunning, started);
+                stopped, stillRunning, started, durability.Lost.Select(l => placement.Describe(l.Write)).ToList());
         }
         catch
         {
@@ -106,12 +107,14 @@ public static class NemesisRun
 
     /// <summary>One cycle of faults; returns how many nodes downed while paused stopped on resume, and how many did not.</summary>
     private static async Task<(int Stopped, int StillRunning)> CycleAsync(
-        NemesisCluster cluster, Cluster view, Random random, NemesisOptions options, Action<string> log, List<string> faults)
+        NemesisCluster cluster, Cluster view, Random random, NemesisOptions options, Action<string> log, List<string> faults,
+        PlacementLog placement)
     {
         int stopped = 0, stillRunning = 0;
         NodeProcess victim;
         if (options.Faults.HasFlag(NemesisFaults.ShortPause))
         {
+            await placement.SnapshotAsync();
             // 1. A pause shorter than failure detection plus stable-after: the node must come back as if nothing happened.
             victim = Pick(cluster, random);
             log($"SIGSTOP port {victim.Port} for {options.ShortPause.TotalSeconds:0.#} s");
@@ -126,6 +129,7 @@ public static class NemesisRun
 
         if (options.Faults.HasFlag(NemesisFaults.LongPause))
         {
+            await placement.SnapshotAsync();
             // 2. A pause beyond detection + stable-after: the frozen node is downed; on resume it must notice and stop.
             victim = Pick(cluster, random);
             log($"SIGSTOP port {victim.Port} until it is downed");
@@ -156,6 +160,7 @@ public static class NemesisRun
 
         if (options.Faults.HasFlag(NemesisFaults.Kill))
         {
+            await placement.SnapshotAsync();
             // 3. SIGKILL of the oldest data node (it hosts the sharding coordinator: the hardest single crash), then a
             // replacement.
             var oldest = view.State.Members.Where(m => m.HasRole(NemesisCluster.DataRole)).Aggregate((a, m) => m.IsOlderThan(a) ? m : a);
@@ -172,6 +177,7 @@ public static class NemesisRun
 
         if (options.Faults.HasFlag(NemesisFaults.Leave))
         {
+            await placement.SnapshotAsync();
             // 4. A graceful leave (SIGTERM), replaced unless this is the short run.
             victim = Pick(cluster, random);
             log($"SIGTERM port {victim.Port} (graceful leave)");
