@@ -14,10 +14,11 @@ public interface IDistCacheClient : IAsyncDisposable
     /// <summary>
     /// Reads a key. Returns the value, or <c>default</c> when the key is missing, removed or expired. While the
     /// shard's primary is unreachable but not yet downed, Eventual and Quorum reads are answered from its backups
-    /// (Strong reads wait for it).
+    /// (Strong reads need every replica: they wait for the primary and fail while any replica is unreachable).
     /// </summary>
     /// <exception cref="DistCacheTimeoutException">No answer within the request timeout (names the key and shard).</exception>
-    /// <exception cref="ConsistencyNotMetException">Too few replicas answered a Quorum or Strong read in time.</exception>
+    /// <exception cref="ConsistencyNotMetException">Too few replicas answered a Quorum or Strong read in time,
+    /// or (Strong) a replica of the key's shard is unreachable; the message names it.</exception>
     /// <exception cref="DistCacheException">The node refused the request: WrongShard (client and cluster settings
     /// differ), or Unavailable (<see cref="DistCacheException.IsRetriable"/>: the shard is still recovering after a
     /// failover or rebalance; retry).</exception>

@@ -5,7 +5,8 @@ using DistCacheAkka.Messages;
 namespace DistCacheAkka.CacheNode.Entries;
 
 // Reads. Eventual reads answer from the primary. Quorum reads ask the backups and answer once a majority of the
-// replica set (primary included) answered; Strong reads wait for every reachable replica. The newest version wins:
+// replica set (primary included) answered; Strong reads need every replica, reachable or not (as Strong writes do):
+// with one unreachable they fail at once with ConsistencyNotMet naming it (issue 13, fix 5). The newest version wins:
 // a newer copy found on a backup is applied here first, and replicas that answered with an older copy are repaired.
 internal sealed partial class EntryActor
 {
@@ -16,7 +17,7 @@ internal sealed partial class EntryActor
         var backups = Backups();
         var reachable = backups.Where(_node.View.IsReachable).ToArray();
         var replicas = 1 + backups.Length;
-        var required = ReplicaQuorum.RequiredReads(level, replicas, 1 + reachable.Length);
+        var required = ReplicaQuorum.RequiredReads(level, replicas);
         if (required <= 1)
         {
             replyTo.Tell(answer());
@@ -26,7 +27,7 @@ internal sealed partial class EntryActor
 
         if (1 + reachable.Length < required)
         {
-            replyTo.Tell(failure(ReadNotMet(level, 1 + reachable.Length, required, replicas)));
+            replyTo.Tell(failure(ReadUnreachable(level, 1 + reachable.Length, required, replicas, backups.Except(reachable))));
             return;
         }
 
@@ -82,6 +83,12 @@ internal sealed partial class EntryActor
         $"{level} read of shard {_shard} got {answers} of {replicas} replicas' answers within " +
         $"{_node.Settings.OperationTimeout.TotalMilliseconds:0} ms; {required} were required.",
         answers, required, _node.Settings.OperationTimeout);
+
+    private CacheError ReadUnreachable(ConsistencyLevel level, int reachable, int required, int replicas, IEnumerable<string> unreachable) => new(
+        CacheErrorCode.ConsistencyNotMet,
+        $"{level} read of shard {_shard} needs {required} of {replicas} replicas but only {reachable} are reachable; " +
+        $"unreachable: {string.Join(", ", unreachable)}. Nothing was read.",
+        reachable, required, TimeSpan.Zero);
 
     private sealed class PendingRead(
         IReadOnlyList<string> keys, IActorRef replyTo, Func<object> answer, Func<CacheError, object> failure,

@@ -125,7 +125,11 @@ internal sealed partial class EntryActor
 
     /// <summary>
     /// A failover is a takeover whose previous primary is no longer a data node (a rebalance or a graceful leave
-    /// hands off from a node that is still one while its copy is collected). Announced once, by the new primary.
+    /// hands off from a node that is still one while its copy is collected). Announced once, by the new primary,
+    /// for every failed-over shard, empty ones included (KeysRecovered = 0): a subscriber of a lightly used cluster
+    /// must still learn of every failover (issue 13, fix 7). The copy holders know the previous primary from its
+    /// digests even when the shard had no entries. Not announced: a failover of a shard whose primary and backups
+    /// all died (nobody knows who held it).
     /// A move from a node that is still a data node is reported to every data node (ShardMoved), so the sharding
     /// coordinator's node can count the keys a rebalance moved.
     /// </summary>
@@ -135,7 +139,7 @@ internal sealed partial class EntryActor
         var gone = _previousPrimaries.Where(p => p != _self && !members.Contains(p)).ToList();
         var movedFrom = _previousPrimaries.Where(p => p != _self && members.Contains(p)).Order(StringComparer.Ordinal).FirstOrDefault();
         _previousPrimaries.Clear();
-        if (gone.Count > 0 && _recoveredEntries > 0 && _node.Interest.Wants(CacheEventKind.FailoverOccurred))
+        if (gone.Count > 0 && _node.Interest.Wants(CacheEventKind.FailoverOccurred))
             _node.Events.Tell(new FailoverOccurred(_shard, gone[0], _self, _recoveredEntries, _node.Time.GetUtcNow()));
         if (gone.Count == 0 && movedFrom is not null)
         {

@@ -11,8 +11,9 @@ namespace DistCacheAkka.CacheNode.Gateway;
 /// Replies leave once every command the client sent is answered, so an envelope usually comes back as one; a reply
 /// never waits more than <see cref="MaxHold"/> for slower ones (a Quorum write waiting for its backup), checked on
 /// every reply and by a timer. A command with no reply within the envelope's timeout gets none: the client's own
-/// timeout reports it, as for a lost message. A bare Get, Set or Remove (what a client sends when it has a single
-/// command for this node) is forwarded to the region with its sender, so its reply goes straight back.
+/// timeout reports it, as for a lost message. Every reply carries the id of its command, end to end: the ask's
+/// temporary actor is unique per command, and the client matches by id, never by key. A bare command (no id) is not
+/// served here; clients send a lone command in an envelope of one.
 /// </summary>
 internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
 {
@@ -28,7 +29,6 @@ internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
     {
         _region = region;
         Receive<CoalescedRequests>(Handle);
-        Receive<IWithCacheKey>(command => _region.Forward(command)); // a lone command: its reply goes straight back to the client
         Receive<Answered>(Handle);
         Receive<HoldExpired>(_ => SendHeld(Stopwatch.GetTimestamp()));
     }

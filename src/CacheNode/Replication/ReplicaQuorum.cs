@@ -29,11 +29,12 @@ internal static class ReplicaQuorum
     };
 
     /// <summary>Replica answers (the primary's included) a read at <paramref name="level"/> needs: Eventual reads the
-    /// primary, Quorum a majority of the replica set, Strong every reachable replica.</summary>
-    public static int RequiredReads(ConsistencyLevel level, int replicas, int reachableReplicas) => level switch
+    /// primary, Quorum a majority of the replica set, Strong every replica (like WriteAll: an unreachable replica
+    /// still counts, so a Strong read is never weaker than a Quorum read).</summary>
+    public static int RequiredReads(ConsistencyLevel level, int replicas) => level switch
     {
         ConsistencyLevel.Eventual => 1,
         ConsistencyLevel.Quorum => (replicas / 2) + 1,
-        _ => reachableReplicas,
+        _ => replicas,
     };
 }

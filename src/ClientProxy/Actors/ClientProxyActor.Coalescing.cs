@@ -11,9 +11,10 @@ namespace DistCacheAkka.ClientProxy.Actors;
 // each node's request gateway (/user/distcache-gateway). A single-key command for a shard with a known gateway is
 // buffered per gateway. While fewer than max-in-flight sends to that gateway await replies, the buffer leaves once
 // the proxy's mailbox is drained (a FlushRequests told to itself arrives after every message already queued) or
-// after max-delay; a full buffer leaves at once. Several commands leave as one CoalescedRequests, whose
-// CoalescedReplies are matched to the callers by correlation id; a lone command leaves bare and its reply, which
-// comes back here, is matched by key. Each reply envelope or bare reply frees a slot (see RequestCoalescer). Shards
+// after max-delay; a full buffer leaves at once. The commands leave as one CoalescedRequests (a lone command in an
+// envelope of one), whose CoalescedReplies are matched to the callers by correlation id, never by key: a late reply
+// from a node that was unreachable for a while must not complete a later caller of the same key (issue 13, fix 3).
+// Each reply envelope frees a slot (see RequestCoalescer). Shards
 // of unknown nodes, nodes without a gateway and unreachable nodes take the region proxy path, command by command, as
 // with coalescing off.
 // Ordering: commands of one shard always take the same path while the placement holds, so a caller that sends two
@@ -55,9 +56,6 @@ public sealed partial class ClientProxyActor
     private void ReceiveCoalescing()
     {
         Receive<CoalescedReplies>(Handle);
-        Receive<IGetResponse>(reply => HandleBareReply(reply.Key, reply));
-        Receive<ISetResponse>(reply => HandleBareReply(reply.Key, reply));
-        Receive<IRemoveResponse>(reply => HandleBareReply(reply.Key, reply));
         Receive<FlushRequests>(_ => Flush());
         Receive<RefreshPlacement>(_ => RequestPlacement());
         Receive<ClusterShardingStats>(Handle);
@@ -107,15 +105,6 @@ public sealed partial class ClientProxyActor
 
     private void Send(IActorRef gateway)
     {
-        // A lone command goes to the gateway as it is, which forwards it to its region: one hop shorter than an
-        // envelope (no ask on the node). Its reply comes back here and finds its caller by key. It takes the
-        // gateway's route like the envelopes, so it can neither overtake nor be overtaken by an earlier command.
-        if (_coalescer.TryTakeBare(gateway, out var command))
-        {
-            gateway.Tell(command, Self);
-            return;
-        }
-
         // The callers' asks end at ReplyTimeout; their entries are kept a little longer so a late reply is still
         // delivered (to dead letters) rather than logged as unknown.
         var deadline = Stopwatch.GetTimestamp() + (long)((_coalescing.ReplyTimeout + TimeSpan.FromSeconds(1)).TotalSeconds * Stopwatch.Frequency);
@@ -127,13 +116,6 @@ public sealed partial class ClientProxyActor
         foreach (var reply in replies.Replies)
             _coalescer.Complete(reply.Id)?.Tell(reply.Reply, Self);
         if (_coalescer.Answered(Sender))
-            FlushNow();
-    }
-
-    private void HandleBareReply(string key, ICacheMessage reply)
-    {
-        _coalescer.CompleteBare(key, out var waiting)?.Tell(reply, Self);
-        if (waiting)
             FlushNow();
     }
 

@@ -6,14 +6,16 @@ namespace DistCacheAkka.ClientProxy.Actors;
 /// The bookkeeping of request coalescing, without Akka: single-key commands wait in one buffer per destination (a
 /// node's gateway) until they are sealed into an envelope; sealing gives each command a correlation id and remembers
 /// who asked, so that each reply of a <see cref="CoalescedReplies"/> goes back to its own caller. A lone command
-/// travels bare instead and its reply finds its caller by key. A command whose reply never comes (node lost, gateway
-/// timeout) is forgotten at its deadline, or with its destination; its caller's own timeout reports it.
+/// travels in an envelope of one too: replies are matched by correlation id only, never by key, because a late
+/// reply (its node was unreachable for a while) must never complete a later caller of the same key. Ids are never
+/// reused. A command whose reply never comes (node lost, gateway timeout) is forgotten at its deadline; its caller's
+/// own timeout reports it, and a reply that comes after that reaches nobody.
 /// Not thread-safe: one actor owns it.
 /// </summary>
 /// <remarks>
 /// Batches form by a window, as in TCP's Nagle algorithm or a database's group commit: at most
-/// <c>maxInFlight</c> envelopes or bare commands per destination are unanswered at a time (one counts as answered when
-/// a reply envelope, or the bare reply, comes back); commands that arrive meanwhile wait and leave together. A lone caller
+/// <c>maxInFlight</c> envelopes per destination are unanswered at a time (one counts as answered when a reply
+/// envelope comes back); commands that arrive meanwhile wait and leave together. A lone caller
 /// therefore never waits, and under load the envelopes grow with the load instead of with a timer. A full buffer
 /// (<c>maxBatch</c>) leaves regardless of the window, and a destination that sent nothing back for a whole
 /// <see cref="ReopenStalledWindows"/> period gets its window reopened, so a lost reply cannot stall it.
@@ -25,11 +27,10 @@ internal sealed class RequestCoalescer<TDestination, TCaller>(int maxBatch, int 
     private readonly Dictionary<TDestination, List<(IWithCacheKey Command, TCaller Caller)>> _buffers = new();
     private readonly Dictionary<TDestination, Window> _windows = new();
     private readonly Dictionary<long, (TCaller Caller, long Deadline)> _pending = new();
-    private readonly Dictionary<string, (TDestination Destination, TCaller Caller)> _bare = new(StringComparer.Ordinal);
     private long _lastId;
 
-    /// <summary>Commands sent (in envelopes or bare) and not yet answered or expired.</summary>
-    public int PendingCount => _pending.Count + _bare.Count;
+    /// <summary>Commands sent and not yet answered or expired.</summary>
+    public int PendingCount => _pending.Count;
 
     /// <summary>Destinations with buffered commands.</summary>
     public IReadOnlyCollection<TDestination> Destinations => _buffers.Keys;
@@ -84,34 +85,6 @@ internal sealed class RequestCoalescer<TDestination, TCaller>(int maxBatch, int 
         return _buffers.Count > 0;
     }
 
-    /// <summary>
-    /// Takes the buffered command of <paramref name="destination"/> if it is the only one and no other command of its
-    /// key travels bare: a lone command goes without an envelope and its reply, which names its key, finds its caller
-    /// by that key (<see cref="CompleteBare"/>). It takes a window slot like an envelope.
-    /// </summary>
-    public bool TryTakeBare(TDestination destination, out IWithCacheKey command)
-    {
-        command = null!;
-        if (!_buffers.TryGetValue(destination, out var buffer) || buffer.Count != 1 || _bare.ContainsKey(buffer[0].Command.Key))
-            return false;
-        _buffers.Remove(destination);
-        command = buffer[0].Command;
-        _bare[command.Key] = (destination, buffer[0].Caller);
-        TakeSlot(destination);
-        return true;
-    }
-
-    /// <summary>The caller of the bare command of <paramref name="key"/>, forgotten from now on, and its window slot
-    /// freed; null if unknown or expired. <paramref name="waiting"/>: commands wait for that destination.</summary>
-    public TCaller? CompleteBare(string key, out bool waiting)
-    {
-        waiting = false;
-        if (!_bare.Remove(key, out var bare))
-            return null;
-        waiting = Answered(bare.Destination);
-        return bare.Caller;
-    }
-
     /// <summary>Empties the buffer of <paramref name="destination"/> into an envelope's commands; each caller is
     /// remembered under its command's id until <paramref name="deadline"/>, and the envelope takes a window slot.</summary>
     public CorrelatedCommand[] Seal(TDestination destination, long deadline)
@@ -133,9 +106,7 @@ internal sealed class RequestCoalescer<TDestination, TCaller>(int maxBatch, int 
     /// <summary>The caller of command <paramref name="id"/>, forgotten from now on; null if unknown or expired.</summary>
     public TCaller? Complete(long id) => _pending.Remove(id, out var pending) ? pending.Caller : null;
 
-    /// <summary>Forgets the envelope commands whose deadline is before <paramref name="now"/>; returns how many.
-    /// Bare commands are kept until their reply or until their destination is dropped: a reply found by key must
-    /// never reach a later caller of the same key.</summary>
+    /// <summary>Forgets the commands whose deadline is before <paramref name="now"/>; returns how many.</summary>
     public int Expire(long now)
     {
         var expired = 0;
@@ -148,17 +119,12 @@ internal sealed class RequestCoalescer<TDestination, TCaller>(int maxBatch, int 
         return expired;
     }
 
-    /// <summary>Forgets a destination that is gone, and its bare commands (their callers' own timeouts report them);
-    /// returns its buffered commands, to be sent another way.</summary>
+    /// <summary>Forgets a destination that is gone; returns its buffered commands, to be sent another way. Its
+    /// commands in flight stay pending under their ids until their deadline: a late reply still reaches its own
+    /// caller (or nobody), never another.</summary>
     public List<(IWithCacheKey Command, TCaller Caller)> Drop(TDestination destination)
     {
         _windows.Remove(destination);
-        foreach (var (key, bare) in _bare)
-        {
-            if (EqualityComparer<TDestination>.Default.Equals(bare.Destination, destination))
-                _bare.Remove(key);
-        }
-
         return _buffers.Remove(destination, out var buffer) ? buffer : [];
     }
 

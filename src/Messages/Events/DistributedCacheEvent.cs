@@ -69,7 +69,8 @@ public sealed record ReplicationComplete(string Key, EntryVersion Version, int R
     public override CacheEventKind Kind => CacheEventKind.ReplicationComplete;
 }
 
-/// <summary>A shard's primary moved from a failed node to another node, which recovered the shard from replicas.</summary>
+/// <summary>A shard's primary moved from a failed node to another node, which recovered the shard from replicas.
+/// Published for every failed-over shard, empty ones included (<see cref="KeysRecovered"/> = 0).</summary>
 public sealed record FailoverOccurred(int ShardId, string FromNode, string ToNode, long KeysRecovered, DateTimeOffset Timestamp)
     : DistributedCacheEvent(Timestamp)
 {

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using System.Reflection;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
@@ -7,6 +9,7 @@ using DistCacheAkka.ClientProxy;
 using DistCacheAkka.ClientProxy.Actors;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Settings;
+using Akka.Util;
 
 namespace DistCacheAkka.Tests.Unit.Client;
 
@@ -45,10 +48,10 @@ public class ClientProxyCoalescingSpecs : TestKit
     }
 
     /// <summary>Sends lone Gets until one reaches the gateway (its identity takes a moment to come back; until then
-    /// requests go through the region). A lone request travels bare; its reply comes back to the proxy, which hands it
-    /// to the asker.</summary>
-    private async Task WaitUntilCoalescing(IActorRef proxy)
+    /// requests go through the region), answering each as the node would.</summary>
+    private async Task WaitUntilCoalescing(IActorRef proxy, TestProbe? region = null)
     {
+        region ??= _region;
         var asker = CreateTestProbe();
         for (var attempt = 0; attempt < 50; attempt++)
         {
@@ -56,17 +59,17 @@ public class ClientProxyCoalescingSpecs : TestKit
             // The Get reaches the gateway (after the proxy's delay) or the region; poll both, for at most 10 s.
             for (var poll = 0; poll < 100; poll++)
             {
-                if (await _gateway.ReceiveOneAsync(TimeSpan.FromMilliseconds(50)) is Get)
+                if (await _gateway.ReceiveOneAsync(TimeSpan.FromMilliseconds(50)) is { } sent and (Get or CoalescedRequests))
                 {
                     Assert.Equal(proxy, _gateway.LastSender);
-                    _gateway.Reply(new NotFound("probe"));
+                    AnswerAsNode(proxy, sent, new NotFound("probe"));
                     await asker.ExpectMsgAsync<NotFound>();
                     return;
                 }
 
-                if (await _region.ReceiveOneAsync(TimeSpan.FromMilliseconds(50)) is Get)
+                if (await region.ReceiveOneAsync(TimeSpan.FromMilliseconds(50)) is Get)
                 {
-                    _region.Reply(new NotFound("probe")); // not coalescing yet: answered by the region
+                    region.Reply(new NotFound("probe")); // not coalescing yet: answered by the region
                     await asker.ExpectMsgAsync<NotFound>();
                     break;
                 }
@@ -74,6 +77,25 @@ public class ClientProxyCoalescingSpecs : TestKit
         }
 
         throw new TimeoutException("The proxy never sent a Get to the gateway.");
+    }
+
+    /// <summary>Answers what the gateway received for one command, the way the node would: a reply envelope carrying
+    /// the command's correlation id, or (for a command that travelled bare) the reply itself.</summary>
+    private void AnswerAsNode(IActorRef proxy, object sent, ICacheMessage reply)
+    {
+        if (sent is CoalescedRequests envelope)
+            proxy.Tell(new CoalescedReplies([new CorrelatedReply(Assert.Single(envelope.Commands).Id, reply)]), _gatewayRef);
+        else
+            proxy.Tell(reply, _gatewayRef);
+    }
+
+    /// <summary>A cluster member at this (test) node's address, for reachability events.</summary>
+    private Member ThisNode()
+    {
+        var address = ((ExtendedActorSystem)Sys).Provider.DefaultAddress;
+        var create = typeof(Member).GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
+            .Single(m => m.Name == "Create" && m.GetParameters().Length == 3);
+        return (Member)create.Invoke(null, [new UniqueAddress(address, 1), ImmutableHashSet<string>.Empty, AppVersion.Zero])!;
     }
 
     [Fact]
@@ -130,6 +152,50 @@ public class ClientProxyCoalescingSpecs : TestKit
         // The first reply envelope reopened the window: the two waiting requests left together.
         var next = await _gateway.ExpectMsgAsync<CoalescedRequests>();
         Assert.Equal(["f", "g"], next.Commands.Select(c => c.Command.Key));
+    }
+
+    [Fact]
+    public async Task Should_never_give_a_late_reply_to_a_later_caller_of_the_same_key()
+    {
+        // The placement is refreshed every 200 ms by a region that answers the query by itself, so the proxy learns
+        // the gateway again after the node was unreachable for a moment.
+        var region = CreateTestProbe();
+        var shards = Enumerable.Range(0, Settings.Shards).ToImmutableDictionary(s => s.ToString(), _ => 1);
+        var stats = new ClusterShardingStats(ImmutableDictionary<Address, ShardRegionStats>.Empty.Add(
+            ((ExtendedActorSystem)Sys).Provider.DefaultAddress, new ShardRegionStats(shards, ImmutableHashSet<string>.Empty)));
+        region.IgnoreMessages<GetClusterShardingStats>();
+        region.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
+        {
+            if (message is GetClusterShardingStats)
+                sender.Tell(stats);
+            return AutoPilot.KeepRunning;
+        }));
+        var proxy = Sys.ActorOf(ClientProxyActor.Props(region.Ref, CreateTestProbe().Ref, Settings,
+            new CoalescingSettings(Enabled: true, MaxBatch: 128, MaxInFlight: 1, MaxDelay: TimeSpan.FromMilliseconds(20),
+                PlacementRefresh: TimeSpan.FromMilliseconds(200), ReplyTimeout: TimeSpan.FromSeconds(5))));
+        await WaitUntilCoalescing(proxy, region);
+
+        // A Set leaves for the node, which turns unreachable before it answers, then reachable again.
+        var writer = CreateTestProbe();
+        proxy.Tell(new Set("k", [1], CacheExpiry.Never, ConsistencyLevel.Quorum), writer.Ref);
+        var unanswered = await _gateway.ReceiveOneAsync(TimeSpan.FromSeconds(3));
+        Assert.NotNull(unanswered);
+        proxy.Tell(new ClusterEvent.UnreachableMember(ThisNode()));
+        proxy.Tell(new ClusterEvent.ReachableMember(ThisNode()));
+        await WaitUntilCoalescing(proxy, region);
+
+        // A later caller reads the same key through the same node; only then does the Set's late reply arrive.
+        var reader = CreateTestProbe();
+        proxy.Tell(new Get("k", ConsistencyLevel.Quorum), reader.Ref);
+        var read = await _gateway.ReceiveOneAsync(TimeSpan.FromSeconds(3));
+        Assert.NotNull(read);
+        AnswerAsNode(proxy, unanswered!, new SetSuccess("k", new EntryVersion(1, 1)));
+
+        // The late reply is the Set's: the reader must not receive it, and gets its own answer.
+        await reader.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+        AnswerAsNode(proxy, read!, new GetSuccess("k", [1], new EntryVersion(1, 1)));
+        Assert.Equal([1], (await reader.ExpectMsgAsync<GetSuccess>()).Value);
+        await reader.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
 
     [Fact]

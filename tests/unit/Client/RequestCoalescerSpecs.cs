@@ -91,37 +91,22 @@ public class RequestCoalescerSpecs
     }
 
     [Fact]
-    public void Should_send_a_lone_command_bare_and_find_its_caller_by_key()
+    public void Should_send_a_lone_command_in_an_envelope_of_one_matched_by_id_only()
     {
         var coalescer = new RequestCoalescer<string, Caller>(maxBatch: 100, maxInFlight: 1);
-        var caller = new Caller("c");
-        coalescer.Add("node-1", new Get("alone"), caller);
+        var first = new Caller("first");
+        coalescer.Add("node-1", new Set("k", [1], CacheExpiry.Never), first);
+        var sent = Assert.Single(coalescer.Seal("node-1", deadline: 100));
 
-        Assert.True(coalescer.TryTakeBare("node-1", out var command));
-        Assert.Equal("alone", command.Key);
-        Assert.Equal(1, coalescer.PendingCount);
+        // Another caller of the same key: its command gets its own id, so the first reply cannot reach it.
+        var second = new Caller("second");
+        coalescer.Answered("node-1");
+        coalescer.Add("node-1", new Get("k"), second);
+        var later = Assert.Single(coalescer.Seal("node-1", deadline: 100));
 
-        // It holds the window like an envelope, and a second command of the same key never travels bare meanwhile.
-        coalescer.Add("node-1", new Get("alone"), caller);
-        Assert.Empty(coalescer.Ready());
-        Assert.False(coalescer.TryTakeBare("node-1", out _));
-
-        Assert.Same(caller, coalescer.CompleteBare("alone", out var waiting));
-        Assert.True(waiting);
-        Assert.Null(coalescer.CompleteBare("alone", out _));
-        Assert.Equal(["node-1"], coalescer.Ready());
-    }
-
-    [Fact]
-    public void Should_send_two_or_more_commands_in_an_envelope_not_bare()
-    {
-        var coalescer = new RequestCoalescer<string, Caller>(maxBatch: 100, maxInFlight: 1);
-        var caller = new Caller("c");
-        coalescer.Add("node-1", new Get("a"), caller);
-        coalescer.Add("node-1", new Get("b"), caller);
-
-        Assert.False(coalescer.TryTakeBare("node-1", out _));
-        Assert.Equal(2, coalescer.Seal("node-1", 100).Length);
+        Assert.NotEqual(sent.Id, later.Id);
+        Assert.Same(first, coalescer.Complete(sent.Id));
+        Assert.Same(second, coalescer.Complete(later.Id));
     }
 
     [Fact]
@@ -148,13 +133,15 @@ public class RequestCoalescerSpecs
         coalescer.Add("node-1", new Get("a"), caller);
         coalescer.Add("node-1", new Remove("b"), caller);
 
-        coalescer.Add("node-2", new Get("lone"), caller);
-        Assert.True(coalescer.TryTakeBare("node-2", out _));
+        var lone = new Caller("lone");
+        coalescer.Add("node-2", new Get("lone"), lone);
+        var inFlight = Assert.Single(coalescer.Seal("node-2", deadline: 100));
 
         var dropped = coalescer.Drop("node-1");
         coalescer.Drop("node-2");
 
-        Assert.Null(coalescer.CompleteBare("lone", out _)); // a late reply of a dropped node reaches nobody
+        // A late reply of a dropped node still reaches its own caller, by id, until the deadline; then nobody.
+        Assert.Same(lone, coalescer.Complete(inFlight.Id));
         Assert.Equal(["a", "b"], dropped.Select(d => d.Command.Key));
         Assert.All(dropped, d => Assert.Same(caller, d.Caller));
         Assert.Empty(coalescer.Destinations);

@@ -237,4 +237,45 @@ public class WriteReplicationSpecs : TestKit
         var failure = await ExpectMsgAsync<GetFailure>(TimeSpan.FromSeconds(6));
         Assert.Equal((2, 3), (failure.Error.AcksReceived, failure.Error.AcksRequired));
     }
+
+    [Fact]
+    public async Task Should_fail_a_Strong_read_at_once_naming_an_unreachable_backup()
+    {
+        // Strong needs every replica, as Strong writes do; with C unreachable, B and the primary are not enough,
+        // while a Quorum read (2 of 3) still succeeds.
+        var entry = await StartPrimaryAsync();
+        var key = KeyOfShard();
+        _replicas.View.MarkUnreachable(C);
+
+        entry.Tell(new Get(key, ConsistencyLevel.Strong));
+        if (await _b.ReceiveOneAsync(TimeSpan.FromMilliseconds(300)) is ReadReplicaKeys asked)
+            _b.Reply(new ReplicaKeysRead(Shard, asked.RequestId, B, [])); // answer as B would, were it asked
+
+        var failure = await ExpectMsgAsync<GetFailure>(TimeSpan.FromSeconds(1)); // at once, not after the timeout
+        Assert.Equal(CacheErrorCode.ConsistencyNotMet, failure.Error.Code);
+        Assert.Equal((2, 3), (failure.Error.AcksReceived, failure.Error.AcksRequired));
+        Assert.Contains(C, failure.Error.Message);
+
+        entry.Tell(new Get(key, ConsistencyLevel.Quorum));
+        var read = await _b.ExpectMsgAsync<ReadReplicaKeys>();
+        _b.Reply(new ReplicaKeysRead(Shard, read.RequestId, B, []));
+        await ExpectMsgAsync<NotFound>();
+    }
+
+    [Fact]
+    public async Task Should_announce_the_failover_of_a_shard_that_had_no_entries()
+    {
+        // The previous primary (known to the copy holders from its digests) is no longer a data node: a failover,
+        // announced even though nothing was recovered, so a lightly used cluster still reports every failover.
+        const string Dead = "akka.tcp://distcache@127.0.0.1:9";
+        Sys.ActorOf(EntryActor.Props(Shard.ToString(), _context));
+        foreach (var (probe, name) in new[] { (_local, Self), (_b, B), (_c, C) })
+        {
+            var request = await probe.ExpectMsgAsync<RequestShardCopy>();
+            probe.Reply(new ShardCopy(Shard, request.RequestId, name, 3, 0, true, [], name == B ? Dead : ""));
+        }
+
+        var failover = await _events.FishForMessageAsync<FailoverOccurred>(_ => true, TimeSpan.FromSeconds(3));
+        Assert.Equal((Shard, Dead, Self, 0L), (failover.ShardId, failover.FromNode, failover.ToNode, failover.KeysRecovered));
+    }
 }

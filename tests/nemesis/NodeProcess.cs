@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace DistCacheAkka.Tests.Multinode.Support;
+namespace DistCacheAkka.Nemesis;
 
 /// <summary>
 /// A real CacheNode OS process on loopback, started from the build output next to the tests. Disposing kills it
@@ -121,6 +121,12 @@ public sealed partial class NodeProcess : IDisposable
     /// <summary>SIGTERM: what a process supervisor sends to stop a node gracefully.</summary>
     public void Terminate() => _ = Kill(_process.Id, 15);
 
+    /// <summary>SIGSTOP: the node freezes (like a long GC pause); the kernel still accepts its TCP traffic.</summary>
+    public void Pause() => _ = Kill(_process.Id, 19);
+
+    /// <summary>SIGCONT: a paused node runs on.</summary>
+    public void Resume() => _ = Kill(_process.Id, 18);
+
     /// <summary>SIGKILL: the node dies on the spot.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: true);
 
@@ -130,6 +136,7 @@ public sealed partial class NodeProcess : IDisposable
         {
             if (!_process.HasExited)
             {
+                Resume(); // a paused process dies on SIGKILL too, but resuming first keeps its output flushing
                 _process.Kill(entireProcessTree: true);
                 _process.WaitForExit(10_000);
             }
@@ -141,7 +148,7 @@ public sealed partial class NodeProcess : IDisposable
         _process.Dispose();
     }
 
-    internal static string DotnetHost() =>
+    public static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

@@ -1,0 +1,49 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using DistCacheAkka.Checker;
+using DistCacheAkka.ClientProxy;
+using DistCacheAkka.Messages.Hashing;
+
+namespace DistCacheAkka.Nemesis;
+
+/// <summary>
+/// Which node hosted each shard, snapshotted before every fault on the history's clock, so a lost write can be
+/// traced to the primary its shard had when it was written. A diagnostic: a snapshot that fails is skipped.
+/// </summary>
+internal sealed class PlacementLog(IDistCacheClient client)
+{
+    private readonly ShardResolver _resolver = new(1024);
+    private readonly List<(long At, Dictionary<int, int> PortOfShard)> _snapshots = [];
+
+    public async Task SnapshotAsync()
+    {
+        try
+        {
+            var proxy = ClusterSharding.Get(((IClientProxyAccess)client).System).ShardRegionProxy("distcache");
+            var stats = await proxy.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(3)), TimeSpan.FromSeconds(5));
+            var ports = new Dictionary<int, int>();
+            foreach (var (address, region) in stats.Regions)
+                foreach (var shard in region.Stats.Keys)
+                    if (int.TryParse(shard, out var id) && address.Port is { } port)
+                        ports[id] = port;
+            lock (_snapshots)
+                _snapshots.Add((History.Now(), ports));
+        }
+        catch (Exception e) when (e is TimeoutException or AskTimeoutException)
+        {
+        }
+    }
+
+    /// <summary>"shard S on port P" for the last snapshot taken before <paramref name="write"/> was invoked.</summary>
+    public string Describe(Operation write)
+    {
+        var shard = _resolver.ShardOf(write.Key);
+        lock (_snapshots)
+        {
+            var before = _snapshots.LastOrDefault(s => s.At <= write.Invoke);
+            return before.PortOfShard is { } ports && ports.TryGetValue(shard, out var port)
+                ? $"shard {shard}, on port {port} before the write"
+                : $"shard {shard}";
+        }
+    }
+}
