@@ -18,6 +18,22 @@ internal static class CgroupMemory
 
     public static long FailCount(string dir) => Read(dir, "memory.failcnt");
 
+    /// <summary>A memory.stat field (e.g. <c>rss</c>: anonymous memory; <c>cache</c>: page cache charged to the group), or -1.</summary>
+    public static long Stat(string dir, string field)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines(Path.Combine(dir, "memory.stat")))
+                if (line.StartsWith(field + " ", StringComparison.Ordinal))
+                    return long.Parse(line[(field.Length + 1)..].Trim(), CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+        }
+
+        return -1;
+    }
+
     /// <summary>memory.oom_control's <c>oom_kill</c> (processes the OOM killer killed in the group), or -1.</summary>
     public static long OomKills(string dir)
     {

@@ -53,7 +53,8 @@ internal static class LongRun
             Console.WriteLine($"{now.TotalSeconds,5:0} | {Figures.N0(rate),6} | {batches.Where(b => b.Error is null).Sum(b => b.Keys),10:N0} | " +
                               $"{window.Count(b => b.Error is not null),3} of {window.Count,4} | {hot.Count,3}, {hot.Select(h => h.Misses).DefaultIfEmpty().Max(),4}, " +
                               $"{hot.Count(h => h.Misses < 0)} | {nodes}; RSS {string.Join(" / ", pids.Select(p => Figures.MiB(ProcessMemory.Rss(p))))}; " +
-                              (cgroups.Length == 0 ? "" : $"cgroup usage {string.Join(" / ", cgroups.Select(c => Figures.MiB(CgroupMemory.Usage(c))))} MiB, " +
+                              (cgroups.Length == 0 ? "" : $"cgroup usage {string.Join(" / ", cgroups.Select(c => Figures.MiB(CgroupMemory.Usage(c))))} MiB " +
+                                                          $"(anon {string.Join(" / ", cgroups.Select(c => Figures.MiB(CgroupMemory.Stat(c, "rss"))))}), " +
                                                           $"failcnt {string.Join(" / ", cgroups.Select(CgroupMemory.FailCount))}; ") +
                               $"load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             last = now;
@@ -81,13 +82,15 @@ internal static class LongRun
         for (var i = 0; i < cgroups.Length; i++)
             Console.WriteLine($"RESULT | cgroup {cgroups[i]} | pid {pids[i]} alive {ProcessMemory.IsAlive(pids[i])} | limit {Figures.MiB(CgroupMemory.Limit(cgroups[i]))} MiB | " +
                               $"usage {Figures.MiB(CgroupMemory.Usage(cgroups[i]))} MiB, peak (max_usage_in_bytes) {Figures.MiB(CgroupMemory.MaxUsage(cgroups[i]))} MiB | " +
+                              $"memory.stat rss (anon) {Figures.MiB(CgroupMemory.Stat(cgroups[i], "rss"))} MiB, cache {Figures.MiB(CgroupMemory.Stat(cgroups[i], "cache"))} MiB, " +
+                              $"mapped_file {Figures.MiB(CgroupMemory.Stat(cgroups[i], "mapped_file"))} MiB | " +
                               $"failcnt {CgroupMemory.FailCount(cgroups[i])} | oom_kill {CgroupMemory.OomKills(cgroups[i])} |");
         foreach (var pid in pids)
         {
             var rss = ProcessMemory.Rss(pid); // before the induced GC of gcdump
             var heap = await GcHeap.LiveBytesAsync(o.String("gcdump-dir"), pid);
             Console.WriteLine($"RESULT | pid {pid} | alive {ProcessMemory.IsAlive(pid)} | RSS {Figures.MiB(rss)} MiB, peak (VmHWM) " +
-                              $"{Figures.MiB(ProcessMemory.PeakRss(pid))} MiB | live GC heap after a full GC {(heap < 0 ? "n/a" : Figures.MiB(heap) + " MiB")} |");
+                              $"{Figures.MiB(ProcessMemory.PeakRss(pid))} MiB (now RssAnon {Figures.MiB(ProcessMemory.RssAnon(pid))}, RssFile {Figures.MiB(ProcessMemory.RssFile(pid))}) | live GC heap after a full GC {(heap < 0 ? "n/a" : Figures.MiB(heap) + " MiB")} |");
         }
         foreach (var e in all.Where(b => b.Error is not null).Select(b => b.Error).Distinct().Take(5))
             Console.WriteLine($"  error: {e}");
