@@ -20,6 +20,8 @@
 #              DOTNET_GCHeapHardLimit; distcache.memory.limit-fraction = CGROUP_FRACTION if set, else no memory
 #              settings. 300 s or 5x what the budgets hold. Reports each node's startup budget line, the cgroups'
 #              usage, peak, failcnt and OOM kills, exit statuses and new OOM lines in dmesg; removes the cgroups on exit.
+#              CGROUP_COLD_FILES=1: each node runs its own copy of the runtime and the app, dropped from the page
+#              cache first, so the file pages it maps are charged to its cgroup (as in a container of its own).
 # Installs redis-server with apt-get if it is missing. Everything it started is stopped on exit (trap) and every step
 # is bounded by `timeout`; the whole run stays under about 25 minutes.
 set -euo pipefail
@@ -34,6 +36,7 @@ pids=()
 cgroup_root=/sys/fs/cgroup/memory
 cgroup_base=""  # set by the cgroup phase: node n of a cluster (seed 0, workers 1 and 2) runs in $cgroup_base-$n
 cgroups=()      # created cgroup folders, removed on exit
+cold_root=""    # set by CGROUP_COLD_FILES=1: node n runs a private copy of the runtime and the app from $cold_root-$n
 
 stop_pids() {  # TERM, up to 10 s for a graceful exit, then KILL
   [ $# -eq 0 ] && return 0
@@ -105,22 +108,33 @@ bench=(dotnet "$out/DistCacheAkka.MemoryBench.dll")  # timeout runs commands, no
 
 # start_cluster NAME EXTRA_HOCON [ENV=VALUE ...]: a seed and two workers; sets seed_port and cluster_pids (comma list)
 # and appends the pids to the cleanup list.
+node_command() {  # node_command N [ENV=VALUE ...]: sets node_cmd, the command line of node N (seed 0, workers 1, 2)
+  local n=$1
+  shift
+  node_cmd=()
+  if [ -n "$cgroup_base" ]; then node_cmd=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cgroup_base-$n"); fi
+  if [ -n "$cold_root" ]; then
+    node_cmd+=(env "$@" "$cold_root-$n/dotnet" "$cold_root-$n/app/DistCacheAkka.CacheNode.dll")
+  else
+    node_cmd+=(env "$@" dotnet "$out/DistCacheAkka.CacheNode.dll")
+  fi
+}
+
 start_cluster() {
   local name=$1 hocon=$2
   shift 2
   printf 'akka.loglevel = WARNING\ndistcache.replication-factor = 2\ndistcache.node.warm-up-min-data-nodes = 3\n%s\n' \
     "$hocon" >"$work/$name.conf"
   seed_port=$(free_port)
-  local wrap=()
-  if [ -n "$cgroup_base" ]; then wrap=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cgroup_base-0"); fi
-  "${wrap[@]}" env "$@" dotnet "$out/DistCacheAkka.CacheNode.dll" --role seed --port "$seed_port" --mgmt-port 0 \
+  node_command 0 "$@"
+  "${node_cmd[@]}" --role seed --port "$seed_port" --mgmt-port 0 \
     --config "$work/$name.conf" >"$work/$name-seed.log" 2>&1 &
   pids+=($!)
   cluster_pids=$!
   wait_port "$seed_port"
   for n in 1 2; do
-    if [ -n "$cgroup_base" ]; then wrap=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cgroup_base-$n"); fi
-    "${wrap[@]}" env "$@" dotnet "$out/DistCacheAkka.CacheNode.dll" --role worker --port "$(free_port)" --mgmt-port 0 \
+    node_command "$n" "$@"
+    "${node_cmd[@]}" --role worker --port "$(free_port)" --mgmt-port 0 \
       --seed "127.0.0.1:$seed_port" --config "$work/$name.conf" >"$work/$name-worker$n.log" 2>&1 &
     pids+=($!)
     cluster_pids="$cluster_pids,$!"
@@ -203,6 +217,31 @@ if [ "$phase" = cgroup ]; then
     echo "$limit" >"$cgroup_base-$n/memory.limit_in_bytes"
     if [ -e "$cgroup_base-$n/memory.memsw.limit_in_bytes" ]; then echo "$limit" >"$cgroup_base-$n/memory.memsw.limit_in_bytes"; fi
   done
+  if [ "${CGROUP_COLD_FILES:-0}" = 1 ]; then
+    # Each node gets its own copy of the .NET runtime and the app, dropped from the page cache after the copy
+    # (fsync + POSIX_FADV_DONTNEED, these files only), so the pages the node maps are charged to its own cgroup when
+    # it reads them, as in a container started from an image nobody else on the host uses. Without this the runtime's
+    # files are already cached, charged to whoever read them first, and a node's cgroup pays only for its
+    # anonymous memory and what it writes.
+    dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
+    cold_root="$work/cold"
+    for n in 0 1 2; do
+      mkdir -p "$cold_root-$n/shared"
+      cp -a "$dotnet_root/dotnet" "$dotnet_root/host" "$cold_root-$n/"
+      cp -a "$dotnet_root/shared/Microsoft.NETCore.App" "$dotnet_root/shared/Microsoft.AspNetCore.App" "$cold_root-$n/shared/"
+      cp -a "$out" "$cold_root-$n/app"
+    done
+    python3 - "$work" <<'PY'
+import os, sys
+for top, _, files in os.walk(sys.argv[1]):
+    for f in files:
+        fd = os.open(os.path.join(top, f), os.O_RDONLY)
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        os.close(fd)
+PY
+    echo "cold files: each node runs its own copy of $dotnet_root (NETCore + AspNetCore shared runtimes) and the app, out of the page cache: $(du -sh "$cold_root-0" | cut -f1) each"
+  fi
   dmesg_lines=$( (dmesg 2>/dev/null || true) | wc -l)
   start_cluster cg "akka.loglevel = INFO
 $fraction_hocon"
