@@ -249,7 +249,7 @@ $fraction_hocon"
   for n in 0 1 2; do  # the budget line each node logs at startup (bounded: 60 s)
     log="$work/cg-seed.log"
     [ "$n" -gt 0 ] && log="$work/cg-worker$n.log"
-    for _ in $(seq 1 300); do grep -q 'Memory budget' "$log" && break; sleep 0.2; done
+    for _ in $(seq 1 300); do grep -qs 'Memory budget' "$log" && break; sleep 0.2; done
     echo "node $n (pid ${cg_pids[$n]}, cgroup $(grep memory /proc/"${cg_pids[$n]}"/cgroup | cut -d: -f3)): $(grep -o 'Memory budget.*' "$log" | head -1)"
   done
   timeout 600 "${bench[@]}" long-run --seed "127.0.0.1:$seed_port" --pids "$cluster_pids" --fits-multiple 5 \
@@ -258,7 +258,7 @@ $fraction_hocon"
     pid=${cg_pids[$n]}
     if kill -0 "$pid" 2>/dev/null; then state="alive"; else wait "$pid" && rc=0 || rc=$?; state="exited with status $rc"; fi
     echo "node $n pid $pid: $state; cgroup peak $(($(cat "$cgroup_base-$n/memory.max_usage_in_bytes") / 1048576)) MiB of" \
-      "$(($(cat "$cgroup_base-$n/memory.limit_in_bytes") / 1048576)) MiB, failcnt $(cat "$cgroup_base-$n/memory.failcnt"), oom_control:" \
+      "$(($(cat "$cgroup_base-$n/memory.limit_in_bytes") / 1048576)) MiB, failcnt $(cat "$cgroup_base-$n/memory.failcnt"), memsw.failcnt $(cat "$cgroup_base-$n/memory.memsw.failcnt" 2>/dev/null || echo n/a), oom_control:" \
       "$(tr '\n' ' ' <"$cgroup_base-$n/memory.oom_control")"
     grep -E 'OutOfMemoryException' "$work/cg-$([ "$n" = 0 ] && echo seed || echo "worker$n").log" | head -3 || true
   done

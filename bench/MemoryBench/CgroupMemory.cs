@@ -18,6 +18,10 @@ internal static class CgroupMemory
 
     public static long FailCount(string dir) => Read(dir, "memory.failcnt");
 
+    /// <summary>memory.memsw.failcnt (memory + swap), or -1 without swap accounting. With both limits equal the
+    /// memsw counter is charged first, so it is the one that counts hits of the limit.</summary>
+    public static long SwapFailCount(string dir) => Read(dir, "memory.memsw.failcnt");
+
     /// <summary>A memory.stat field (e.g. <c>rss</c>: anonymous memory; <c>cache</c>: page cache charged to the group), or -1.</summary>
     public static long Stat(string dir, string field)
     {
