@@ -22,7 +22,9 @@ internal static class CgroupMemory
     /// memsw counter is charged first, so it is the one that counts hits of the limit.</summary>
     public static long SwapFailCount(string dir) => Read(dir, "memory.memsw.failcnt");
 
-    /// <summary>A memory.stat field (e.g. <c>rss</c>: anonymous memory; <c>cache</c>: page cache charged to the group), or -1.</summary>
+    /// <summary>A memory.stat field (e.g. <c>rss</c>: anonymous memory; <c>shmem</c>: shared memory, which .NET's W^X
+    /// double mapping of JIT code uses and which, like <c>rss</c>, cannot be reclaimed without swap; <c>cache</c>: page
+    /// cache charged to the group, shmem included), or -1.</summary>
     public static long Stat(string dir, string field)
     {
         try

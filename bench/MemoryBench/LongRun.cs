@@ -54,7 +54,8 @@ internal static class LongRun
                               $"{window.Count(b => b.Error is not null),3} of {window.Count,4} | {hot.Count,3}, {hot.Select(h => h.Misses).DefaultIfEmpty().Max(),4}, " +
                               $"{hot.Count(h => h.Misses < 0)} | {nodes}; RSS {string.Join(" / ", pids.Select(p => Figures.MiB(ProcessMemory.Rss(p))))}; " +
                               (cgroups.Length == 0 ? "" : $"cgroup usage {string.Join(" / ", cgroups.Select(c => Figures.MiB(CgroupMemory.Usage(c))))} MiB " +
-                                                          $"(anon {string.Join(" / ", cgroups.Select(c => Figures.MiB(CgroupMemory.Stat(c, "rss"))))}), " +
+                                                          $"(anon {string.Join(" / ", cgroups.Select(c => Figures.MiB(CgroupMemory.Stat(c, "rss"))))}, " +
+                                                          $"shmem {string.Join(" / ", cgroups.Select(c => Figures.MiB(CgroupMemory.Stat(c, "shmem"))))}), " +
                                                           $"failcnt {string.Join(" / ", cgroups.Select(CgroupMemory.FailCount))}, memsw {string.Join(" / ", cgroups.Select(CgroupMemory.SwapFailCount))}; ") +
                               $"load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             last = now;
@@ -82,7 +83,7 @@ internal static class LongRun
         for (var i = 0; i < cgroups.Length; i++)
             Console.WriteLine($"RESULT | cgroup {cgroups[i]} | pid {pids[i]} alive {ProcessMemory.IsAlive(pids[i])} | limit {Figures.MiB(CgroupMemory.Limit(cgroups[i]))} MiB | " +
                               $"usage {Figures.MiB(CgroupMemory.Usage(cgroups[i]))} MiB, peak (max_usage_in_bytes) {Figures.MiB(CgroupMemory.MaxUsage(cgroups[i]))} MiB | " +
-                              $"memory.stat rss (anon) {Figures.MiB(CgroupMemory.Stat(cgroups[i], "rss"))} MiB, cache {Figures.MiB(CgroupMemory.Stat(cgroups[i], "cache"))} MiB, " +
+                              $"memory.stat rss (anon) {Figures.MiB(CgroupMemory.Stat(cgroups[i], "rss"))} MiB, shmem {Figures.MiB(CgroupMemory.Stat(cgroups[i], "shmem"))} MiB, cache {Figures.MiB(CgroupMemory.Stat(cgroups[i], "cache"))} MiB, " +
                               $"mapped_file {Figures.MiB(CgroupMemory.Stat(cgroups[i], "mapped_file"))} MiB, workingset_refault_file {CgroupMemory.Stat(cgroups[i], "workingset_refault_file"):N0} pages, " +
                               $"pgmajfault {CgroupMemory.Stat(cgroups[i], "pgmajfault"):N0} | " +
                               $"failcnt {CgroupMemory.FailCount(cgroups[i])}, memsw.failcnt {CgroupMemory.SwapFailCount(cgroups[i])} | oom_kill {CgroupMemory.OomKills(cgroups[i])} |");
