@@ -17,9 +17,10 @@ internal sealed class BenchOptions
               write throughput of a cluster that never evicts (--seed) against one full and evicting (--small-seed),
               both filled first, measured in alternating intervals
           MemoryBench long-run --seed H:P --pids P,P,P [--duration 300] [--fits-multiple 10] [--writers 4] [--batch 250]
-                               [--gcdump-dir D]
+                               [--gcdump-dir D] [--cgroups DIR,DIR,DIR]
               the issue-12 scenario, long: 1 KB values at Quorum plus re-reads of 1,000 hot keys, until the deadline or
-              --fits-multiple times what the budgets hold; keys/s every --report-every (10) seconds, per-node memory
+              --fits-multiple times what the budgets hold; keys/s every --report-every (10) seconds, per-node memory;
+              with --cgroups (each pid's cgroup v1 memory folder, in --pids order) also their usage, peak, failcnt, oom_kill
         """;
 
     private readonly Dictionary<string, List<string>> _values;

@@ -19,12 +19,13 @@ internal static class LongRun
         var value = new byte[o.Int("value-size", 1000)];
         new Random(42).NextBytes(value);
         var pids = o.Pids("pids");
+        var cgroups = (o.String("cgroups") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries); // one per pid, or none
 
         await using var cluster = await Cluster.ConnectAsync("DistCacheAkka", o.Required("seed"), pids);
         var start = await cluster.StatsAsync() ?? throw new TimeoutException("no stats before the run");
         var fits = start.TotalMemoryLimitBytes / (2 * BytesPerKeyEstimate);
         var maxKeys = (long)(o.Double("fits-multiple", 10) * fits);
-        Console.WriteLine($"budgets {string.Join(" / ", start.Nodes.Select(n => Figures.MiB(n.MemoryLimitBytes)))} MiB (derived; none configured); " +
+        Console.WriteLine($"budgets {string.Join(" / ", start.Nodes.Select(n => Figures.MiB(n.MemoryLimitBytes)))} MiB; " +
                           $"holds ~{fits:N0} keys at R = 2; writing up to {maxKeys:N0} keys or for {duration.TotalSeconds:0} s");
 
         var load = new WriteLoad(cluster.Client, "fill:", value, o.Int("writers", 4), batch);
@@ -52,6 +53,10 @@ internal static class LongRun
             Console.WriteLine($"{now.TotalSeconds,5:0} | {Figures.N0(rate),6} | {batches.Where(b => b.Error is null).Sum(b => b.Keys),10:N0} | " +
                               $"{window.Count(b => b.Error is not null),3} of {window.Count,4} | {hot.Count,3}, {hot.Select(h => h.Misses).DefaultIfEmpty().Max(),4}, " +
                               $"{hot.Count(h => h.Misses < 0)} | {nodes}; RSS {string.Join(" / ", pids.Select(p => Figures.MiB(ProcessMemory.Rss(p))))}; " +
+                              (cgroups.Length == 0 ? "" : $"cgroup usage {string.Join(" / ", cgroups.Select(c => Figures.MiB(CgroupMemory.Usage(c))))} MiB " +
+                                                          $"(anon {string.Join(" / ", cgroups.Select(c => Figures.MiB(CgroupMemory.Stat(c, "rss"))))}, " +
+                                                          $"shmem {string.Join(" / ", cgroups.Select(c => Figures.MiB(CgroupMemory.Stat(c, "shmem"))))}), " +
+                                                          $"failcnt {string.Join(" / ", cgroups.Select(CgroupMemory.FailCount))}, memsw {string.Join(" / ", cgroups.Select(CgroupMemory.SwapFailCount))}; ") +
                               $"load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             last = now;
         }
@@ -75,12 +80,19 @@ internal static class LongRun
         foreach (var n in final?.Nodes ?? [])
             Console.WriteLine($"RESULT | node {n.Node} | used {Figures.MiB(n.MemoryUsedBytes)} of {Figures.MiB(n.MemoryLimitBytes)} MiB " +
                               $"({100.0 * n.MemoryUsedBytes / n.MemoryLimitBytes:0.0}%) | {n.PrimaryEntries:N0} primaries + {n.BackupEntries:N0} backups | evictions {n.Evictions:N0} |");
+        for (var i = 0; i < cgroups.Length; i++)
+            Console.WriteLine($"RESULT | cgroup {cgroups[i]} | pid {pids[i]} alive {ProcessMemory.IsAlive(pids[i])} | limit {Figures.MiB(CgroupMemory.Limit(cgroups[i]))} MiB | " +
+                              $"usage {Figures.MiB(CgroupMemory.Usage(cgroups[i]))} MiB, peak (max_usage_in_bytes) {Figures.MiB(CgroupMemory.MaxUsage(cgroups[i]))} MiB | " +
+                              $"memory.stat rss (anon) {Figures.MiB(CgroupMemory.Stat(cgroups[i], "rss"))} MiB, shmem {Figures.MiB(CgroupMemory.Stat(cgroups[i], "shmem"))} MiB, cache {Figures.MiB(CgroupMemory.Stat(cgroups[i], "cache"))} MiB, " +
+                              $"mapped_file {Figures.MiB(CgroupMemory.Stat(cgroups[i], "mapped_file"))} MiB, workingset_refault_file {CgroupMemory.Stat(cgroups[i], "workingset_refault_file"):N0} pages, " +
+                              $"pgmajfault {CgroupMemory.Stat(cgroups[i], "pgmajfault"):N0} | " +
+                              $"failcnt {CgroupMemory.FailCount(cgroups[i])}, memsw.failcnt {CgroupMemory.SwapFailCount(cgroups[i])} | oom_kill {CgroupMemory.OomKills(cgroups[i])} |");
         foreach (var pid in pids)
         {
             var rss = ProcessMemory.Rss(pid); // before the induced GC of gcdump
             var heap = await GcHeap.LiveBytesAsync(o.String("gcdump-dir"), pid);
             Console.WriteLine($"RESULT | pid {pid} | alive {ProcessMemory.IsAlive(pid)} | RSS {Figures.MiB(rss)} MiB, peak (VmHWM) " +
-                              $"{Figures.MiB(ProcessMemory.PeakRss(pid))} MiB | live GC heap after a full GC {(heap < 0 ? "n/a" : Figures.MiB(heap) + " MiB")} |");
+                              $"{Figures.MiB(ProcessMemory.PeakRss(pid))} MiB (now RssAnon {Figures.MiB(ProcessMemory.RssAnon(pid))}, RssFile {Figures.MiB(ProcessMemory.RssFile(pid))}) | live GC heap after a full GC {(heap < 0 ? "n/a" : Figures.MiB(heap) + " MiB")} |");
         }
         foreach (var e in all.Where(b => b.Error is not null).Select(b => b.Error).Distinct().Take(5))
             Console.WriteLine($"  error: {e}");

@@ -15,6 +15,13 @@ internal static class ProcessMemory
     /// <summary>VmHWM (peak RSS) of <paramref name="pid"/> in bytes, or -1 when the process is gone.</summary>
     public static long PeakRss(int pid) => Read(pid, "VmHWM:");
 
+    /// <summary>RssAnon: the anonymous part of VmRSS (heaps, stacks), or -1.</summary>
+    public static long RssAnon(int pid) => Read(pid, "RssAnon:");
+
+    /// <summary>RssFile: the file-backed part of VmRSS (mapped runtime and assemblies), or -1. A cgroup is charged for a
+    /// file page only if it brought the page into the page cache, so this part may be charged to another group.</summary>
+    public static long RssFile(int pid) => Read(pid, "RssFile:");
+
     public static bool IsAlive(int pid) => File.Exists($"/proc/{pid}/status");
 
     private static long Read(int pid, string field)
