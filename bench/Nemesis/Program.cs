@@ -6,6 +6,7 @@
 //
 //   dotnet run -c Release --project bench/Nemesis/NemesisBench.csproj -- [--minutes 10] [--keys 6] [--clients 2] [--workers 2]
 //       [--seed N] [--faults ShortPause,LongPause,Kill,Leave]
+//       [--logs DIR]   (nodes log at INFO; each node's output is written to DIR/node-PORT.log)
 using DistCacheAkka.Checker;
 using DistCacheAkka.Nemesis;
 
@@ -21,12 +22,17 @@ for (var i = 0; i < args.Length; i++)
         "--clients" when int.TryParse(value, out var c) && c >= 1 => options with { Clients = c },
         "--workers" when int.TryParse(value, out var w) && w >= 1 => options with { WorkersPerClient = w },
         "--seed" when int.TryParse(value, out var s) => options with { RandomSeed = s },
+        "--logs" when value is not null => options with
+        {
+            LogDirectory = value,
+            NodeHocon = options.NodeHocon.Replace("akka.loglevel = WARNING", "akka.loglevel = INFO", StringComparison.Ordinal),
+        },
         "--faults" when Enum.TryParse<NemesisFaults>(value, ignoreCase: true, out var f) && f != 0 => options with { Faults = f },
         _ => null!,
     };
     if (options is null)
     {
-        Console.Error.WriteLine($"Bad option '{args[i]} {value}'. Usage: [--minutes M>=0] [--keys K>=2] [--clients C>=1] [--workers W>=1] [--seed N] [--faults ShortPause,LongPause,Kill,Leave]");
+        Console.Error.WriteLine($"Bad option '{args[i]} {value}'. Usage: [--minutes M>=0] [--keys K>=2] [--clients C>=1] [--workers W>=1] [--seed N] [--faults ShortPause,LongPause,Kill,Leave] [--logs DIR]");
         return 2;
     }
 

@@ -62,6 +62,9 @@ public sealed record NemesisOptions
 
     public string NodeHocon { get; init; } = DefaultNodeHocon;
 
+    /// <summary>When set, every node's output is written there as node-PORT.log at the end of the run (a diagnostic).</summary>
+    public string? LogDirectory { get; init; }
+
     /// <summary>Progress lines (faults with their times); the test passes its output helper, the bench the console.</summary>
     public Action<string> Log { get; init; } = _ => { };
 }

@@ -44,11 +44,11 @@ public sealed record NemesisReport(
             .Select(v => $"  {v.Level} key {v.Verdict.Key}: {v.Verdict.Verdict}, {v.Verdict.Operations} ops, {v.Verdict.Steps:N0} steps: {v.Verdict.Explanation}"));
         lines.Add($"durability: {Durability.Acknowledged:N0} acknowledged Quorum/Strong writes: {Durability.ReadBack:N0} read back, " +
                   $"{Durability.Overwritten:N0} overwritten later, {Durability.Unchecked:N0} unchecked, {Durability.Lost.Count} lost");
-        lines.AddRange(Durability.Lost.Take(10).Select((l, i) =>
+        lines.AddRange(Durability.Lost.Take(40).Select((l, i) =>
             $"  lost: {l.Write.Consistency} write of {l.Write.Key} = {l.Write.Value}, invoked at {Seconds(l.Write.Invoke)} s, " +
             $"acknowledged at {Seconds(l.Write.Complete)} s (run clock), {LostWritePlacement[i]}; final read: {l.FinalValue ?? "<absent>"}"));
         if (Durability.Lost.Count > 0)
-            lines.Add("  lost writes per shard: " + string.Join(", ", LostWritePlacement.GroupBy(p => p.Split(',')[0])
+            lines.Add("  lost writes per shard: " + string.Join(", ", LostWritePlacement.GroupBy(p => p.Split(',', '(')[0].Trim())
                 .OrderByDescending(g => g.Count()).Take(12).Select(g => $"{g.Key}: {g.Count()}")));
         lines.Add($"nodes downed while paused: {DownedNodesStopped} stopped on resume, {DownedNodesStillRunning} kept running");
         return string.Join(Environment.NewLine, lines);

@@ -90,7 +90,7 @@ public static class NemesisRun
             var durability = DurabilityChecker.Check(operations);
             return new NemesisReport(clock.Elapsed, cycles, faults, operations.Count, workload.Writes, workload.Reads,
                 workload.Indeterminate, workload.Refused, workload.FailedReads, workload.WriteOnceKeys.Count, verdicts, durability,
-                stopped, stillRunning, started, durability.Lost.Select(l => placement.Describe(l.Write)).ToList());
+                stopped, stillRunning, started, durability.Lost.Select(l => placement.Describe(l.Write, started)).ToList());
         }
         catch
         {
@@ -102,6 +102,12 @@ public static class NemesisRun
         {
             foreach (var client in clients)
                 await client.DisposeAsync();
+            if (options.LogDirectory is { } directory)
+            {
+                Directory.CreateDirectory(directory);
+                foreach (var process in cluster.All)
+                    await File.WriteAllTextAsync(Path.Combine(directory, $"node-{process.Port}.log"), process.Output);
+            }
         }
     }
 

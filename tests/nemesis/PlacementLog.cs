@@ -34,16 +34,18 @@ internal sealed class PlacementLog(IDistCacheClient client)
         }
     }
 
-    /// <summary>"shard S on port P" for the last snapshot taken before <paramref name="write"/> was invoked.</summary>
-    public string Describe(Operation write)
+    /// <summary>"shard S on port P before the write; placements: P1 at t1 s, P2 at t2 s, ..." (every snapshot, run clock).</summary>
+    public string Describe(Operation write, long start)
     {
         var shard = _resolver.ShardOf(write.Key);
         lock (_snapshots)
         {
             var before = _snapshots.LastOrDefault(s => s.At <= write.Invoke);
-            return before.PortOfShard is { } ports && ports.TryGetValue(shard, out var port)
+            var where = before.PortOfShard is { } ports && ports.TryGetValue(shard, out var port)
                 ? $"shard {shard}, on port {port} before the write"
                 : $"shard {shard}";
+            var history = _snapshots.Select(s => $"{(s.PortOfShard.TryGetValue(shard, out var p) ? p : 0)}@{(s.At - start) / (double)System.Diagnostics.Stopwatch.Frequency:0.0}");
+            return $"{where} (placements {string.Join(" ", history)})";
         }
     }
 }

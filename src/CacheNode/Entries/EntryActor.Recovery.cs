@@ -5,8 +5,8 @@ using DistCacheAkka.Messages;
 
 namespace DistCacheAkka.CacheNode.Entries;
 
-// Recovery and handoff. A starting EntryActor (first use, rebalance, failover or restart) asks every reachable
-// data node — itself included — for its copy of the shard, merges the copies by version and starts a new epoch
+// Recovery and handoff. A starting EntryActor (first use, rebalance, failover or restart) asks every data node that
+// is a member — itself included, reachable or not (issue 13, fix 1) — for its copy of the shard, merges the copies by version and starts a new epoch
 // above every epoch it saw, so its writes supersede anything older. Commands wait in a bounded stash meanwhile
 // (EntryActor.RecoveryStash.cs). It never serves from partial copies: a node that has not answered may hold the
 // only copy of acknowledged writes, and serving without it would let the new epoch's anti-entropy overwrite them.
@@ -37,7 +37,9 @@ internal sealed partial class EntryActor
 
     private void StartRecovery()
     {
-        var nodes = _node.View.Members.Where(_node.View.IsReachable).ToList();
+        // Unreachable members are asked too and waited for: an unreachable backup may hold the only copy of
+        // acknowledged writes, and finishing without it would let this epoch's anti-entropy overwrite that copy.
+        var nodes = _node.View.Members.ToList();
         if (nodes.Count == 0)
         {
             FinishRecovery();

@@ -278,4 +278,31 @@ public class WriteReplicationSpecs : TestKit
         var failover = await _events.FishForMessageAsync<FailoverOccurred>(_ => true, TimeSpan.FromSeconds(3));
         Assert.Equal((Shard, Dead, Self, 0L), (failover.ShardId, failover.FromNode, failover.ToNode, failover.KeysRecovered));
     }
+
+    [Fact]
+    public async Task Should_wait_for_an_unreachable_members_copy_before_serving()
+    {
+        // Issue 13, fix 1: B is still a member but unreachable when the shard starts here, and holds the only copy
+        // of an acknowledged write. Recovery must ask B too and keep waiting for it (failing waiting requests with a
+        // retriable Unavailable after distcache.recovery.timeout): serving NotFound without B's copy would let the
+        // new epoch's anti-entropy overwrite it.
+        var key = KeyOfShard();
+        _replicas.View.MarkUnreachable(B);
+        var entry = Sys.ActorOf(EntryActor.Props(Shard.ToString(), _context));
+        foreach (var (probe, name) in new[] { (_local, Self), (_c, C) })
+        {
+            var request = await probe.ExpectMsgAsync<RequestShardCopy>();
+            probe.Reply(new ShardCopy(Shard, request.RequestId, name, 1, 0, true, []));
+        }
+
+        var toB = await _b.ExpectMsgAsync<RequestShardCopy>(); // asked although unreachable
+        entry.Tell(new Get(key));
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300)); // not NotFound: B has not answered
+
+        _replicas.View.MarkReachable(B);
+        var acknowledged = new ReplicaEntry(key, [7], new EntryVersion(1, 3), ExpiryKind.None, 0, 0, false);
+        _b.Reply(new ShardCopy(Shard, toB.RequestId, B, 1, 0, true, [acknowledged]));
+
+        Assert.Equal(new byte[] { 7 }, (await ExpectMsgAsync<GetSuccess>()).Value);
+    }
 }
