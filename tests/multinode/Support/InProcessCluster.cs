@@ -145,6 +145,31 @@ public sealed class InProcessCluster : IAsyncDisposable
         node.Dispose();
     }
 
+    /// <summary>
+    /// Cuts a node off from every other one (throttler blackhole: the cluster must have started with
+    /// <see cref="Partitions.ThrottlerHocon"/>), so that it falls silent as a crashed or frozen process does, and waits
+    /// until the split brain resolver of the others has downed and removed it; then stops its host.
+    /// </summary>
+    public async Task SilenceAndAwaitRemovalAsync(IHost node)
+    {
+        _nodes.Remove(node);
+        var address = Akka.Cluster.Cluster.Get(SystemOf(node)).SelfAddress;
+        await Partitions.IsolateAsync(SystemOf(node), _nodes.Select(SystemOf)).ConfigureAwait(false);
+        var observer = Akka.Cluster.Cluster.Get(SystemOf(_nodes[0]));
+        await Eventually.HoldsAsync(() => observer.State.Members.All(m => m.Address != address), TimeSpan.FromSeconds(60),
+            $"{address} to be downed and removed").ConfigureAwait(false);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            await node.StopAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        node.Dispose();
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var client in _clients)
