@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Event;
+using Akka.Remote;
 using DistCacheAkka.CacheNode.Replication;
 using DistCacheAkka.Messages;
 using static Akka.Cluster.ClusterEvent;
@@ -12,6 +14,12 @@ namespace DistCacheAkka.CacheNode.Cluster;
 /// publishes NodeJoined / NodeLeft. Only the oldest Up data node publishes, so each change is announced once, by a
 /// node whose pub-sub registry already knows the subscribers (a leader chosen by address could be the node that
 /// just joined, whose registry has not caught up yet; the cluster leader could even be a client).
+/// It also stops a node that the cluster removed while it was frozen or cut off (issue 13): a member that learns
+/// that another system has quarantined it (Akka.Remote's <see cref="ThisActorSystemQuarantinedEvent"/>; members
+/// quarantine a node when it is removed) downs itself, which shuts the node down (exit code 3). Without this, a node
+/// downed during a long pause could resume, find every other member unreachable, have its own split brain resolver
+/// keep its side, and run on as a one-node cluster recovering stale shards from its own copies (seen in the nemesis:
+/// 3 of 18 such nodes were still running 30 s after SIGCONT).
 /// </summary>
 internal sealed class ClusterEventsActor : ReceiveActor
 {
@@ -63,6 +71,12 @@ internal sealed class ClusterEventsActor : ReceiveActor
             PublishIfLeader(new NodeLeft(removed.Member.Address.ToString(), reason, _time.GetUtcNow()));
         });
         Receive<IMemberEvent>(e => Track(e.Member));
+        Receive<ThisActorSystemQuarantinedEvent>(e =>
+        {
+            Context.GetLogger().Error("{0} quarantined this node: the cluster has removed it. Downing itself (the node stops; restart it to rejoin with a new identity).",
+                e.RemoteAddress);
+            _cluster.Down(_cluster.SelfAddress);
+        });
         Receive<UnreachableMember>(e => _view.MarkUnreachable(e.Member.Address.ToString()));
         Receive<ReachableMember>(e => _view.MarkReachable(e.Member.Address.ToString()));
     }
@@ -70,10 +84,17 @@ internal sealed class ClusterEventsActor : ReceiveActor
     public static Props Props(IActorRef events, ReplicaView view, string dataRole, TimeProvider time) =>
         Akka.Actor.Props.Create(() => new ClusterEventsActor(events, view, dataRole, time));
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
         _cluster.Subscribe(Self, SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(IMemberEvent), typeof(IReachabilityEvent));
+        Context.System.EventStream.Subscribe(Self, typeof(ThisActorSystemQuarantinedEvent));
+    }
 
-    protected override void PostStop() => _cluster.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        _cluster.Unsubscribe(Self);
+        Context.System.EventStream.Unsubscribe(Self);
+    }
 
     private void Track(Member member)
     {
@@ -81,11 +102,19 @@ internal sealed class ClusterEventsActor : ReceiveActor
         RefreshMembers();
     }
 
-    private void RefreshMembers() =>
-        _view.SetMembers(_members.Values
+    /// <summary>Updates the view; when the data nodes changed, tells the EntryActors (local event stream), so a
+    /// primary fills a new backup at once instead of at its next anti-entropy round.</summary>
+    private void RefreshMembers()
+    {
+        var members = _members.Values
             .Where(m => m.HasRole(_dataRole) && m.Status is MemberStatus.Up or MemberStatus.Leaving)
             .Select(m => m.Address.ToString())
-            .ToList());
+            .ToList();
+        var changed = !members.ToHashSet().SetEquals(_view.Members);
+        _view.SetMembers(members);
+        if (changed)
+            Context.System.EventStream.Publish(ReplicaViewChanged.Instance);
+    }
 
     private void PublishIfLeader(DistributedCacheEvent evt)
     {

@@ -13,8 +13,9 @@ namespace DistCacheAkka.CacheNode.Entries;
 // So when recovery overruns distcache.recovery.timeout it fails the stashed commands (retriable Unavailable naming
 // the shard and the silent nodes), asks the silent nodes again and keeps waiting; it stops waiting for a node only
 // when the node leaves the membership (downed or removed), as its copy is then gone for good.
-// On the region's handoff stop message the actor flushes replication, waits (bounded) for pending acknowledgements,
-// and leaves its entries with this node's ReplicatorActor, where the next primary's recovery finds them.
+// On the region's handoff stop message the actor flushes replication, makes its backups equal to it and waits
+// (bounded) for pending acknowledgements, then leaves its entries with this node's ReplicatorActor as one more copy
+// for the next primary's recovery (which may start only after this node left: the backups are what counts).
 internal sealed partial class EntryActor
 {
     private const string LocalReplicator = "/user/" + ActorSelectionTransport.ReplicatorName;
@@ -116,8 +117,8 @@ internal sealed partial class EntryActor
         _node.Metrics.Register(_shard, _store.Counters);
         var interval = _node.Settings.ExpirySweepInterval;
         Timers.StartPeriodicTimer(SweepTick.Instance, SweepTick.Instance, interval, interval);
-        StartAntiEntropy(); // the first digest round restores the replication factor on backups that lack the shard
         ReleaseStaleCopies();
+        StartAntiEntropy(); // the first digest round restores the replication factor on backups that lack the shard
         if (_recoveredEntries > 0)
             _log.Info("Shard {0} recovered {1} entries; epoch {2}", _shard, _recoveredEntries, _store.Epoch);
         AnnounceTakeover();
@@ -153,18 +154,27 @@ internal sealed partial class EntryActor
 
     /// <summary>
     /// Nodes that held a copy but are not backups of this primary (a former primary that handed off, a former
-    /// backup) drop it: replacing every bucket with nothing empties their copy.
+    /// backup) drop it once a digest round finds every current backup equal to this primary (as former backups do):
+    /// releasing at once would leave a single copy until the first round had filled a new backup.
     /// </summary>
     private void ReleaseStaleCopies()
     {
         var backups = Backups();
-        var allBuckets = Enumerable.Range(0, _node.Settings.DigestBuckets).ToArray();
         foreach (var holder in _copyHolders)
             if (holder != _self && Array.IndexOf(backups, holder) < 0)
-                _node.Transport.Send(holder, new ReplaceBuckets(_shard, 0, _self, _node.Settings.DigestBuckets, allBuckets, []), Self);
+                _formerBackups.Add(holder);
         _copyHolders.Clear();
     }
 
+    /// <summary>
+    /// HandingOff (issue 13, fix 4): the shard is moving. Before leaving its entries with this node's replicator, the
+    /// primary makes sure its backups hold everything it has — a digest round with every backup, the differing
+    /// buckets resent and acknowledged — because the next primary often starts after this node is gone (a graceful
+    /// leave: the shard is re-allocated on removal or on its next request), and then the backups are all it finds.
+    /// Pending writes finish meanwhile. Commands that arrive are refused with a retriable Unavailable (not applied),
+    /// and reads still waiting for replicas when it stops get the same, so no caller is left to its own timeout.
+    /// Bounded by distcache.operation-timeout.
+    /// </summary>
     private void StartHandoff()
     {
         _handingOff = true;
@@ -173,22 +183,55 @@ internal sealed partial class EntryActor
         {
             Receive<ReplicateAck>(Handle);
             Receive<WriteTimeout>(Handle);
+            Receive<DigestMismatch>(HandoffRepair);
             Receive<HandoffTimeout>(_ => CompleteHandoff());
-            ReceiveAny(_ => Stash.Stash());
+            Receive<ReplicaKeysRead>(Handle);
+            Receive<ReadTimeout>(Handle);
+            Receive<Get>(RefuseMoving);
+            Receive<Set>(RefuseMoving);
+            Receive<Remove>(RefuseMoving);
+            Receive<GetMany>(RefuseMoving);
+            Receive<SetMany>(RefuseMoving);
+            ReceiveAny(_ => { }); // ticks, queries and repeated stop messages: the actor is about to stop
         });
+        Timers.Cancel(AntiEntropyTick.Instance);
         Timers.StartSingleTimer(HandoffTimeout.Instance, HandoffTimeout.Instance, _node.Settings.OperationTimeout);
+        SendDigests();
         CompleteHandoffIfIdle();
     }
 
+    private void HandoffRepair(DigestMismatch mismatch)
+    {
+        if (mismatch.RequestId == _digestRound && _digestsAwaited.Contains(mismatch.Replica) && mismatch.Buckets.Count > 0)
+        {
+            var id = ++_nextRequestId;
+            _pendingWrites[id] = new PendingWrite([], ActorRefs.Nobody, null, null, ConsistencyLevel.Eventual, 1, 2) { Replied = true };
+            Timers.StartSingleTimer(id, new WriteTimeout(id), _node.Settings.OperationTimeout);
+            Repair(mismatch, id);
+        }
+        else
+            NoteConverged(mismatch);
+
+        CompleteHandoffIfIdle();
+    }
+
+    private void RefuseMoving(object command) =>
+        Sender.Tell(Refusal(command, new CacheError(CacheErrorCode.Unavailable,
+            $"Shard {_shard} is moving to another node. The request was not applied; retry it.")));
+
     private void CompleteHandoffIfIdle()
     {
-        if (_handingOff && _pendingWrites.Count == 0)
+        if (_handingOff && _pendingWrites.Count == 0 && _digestsAwaited.Count == 0)
             CompleteHandoff();
     }
 
     private void CompleteHandoff()
     {
         _handingOff = false;
+        foreach (var (_, read) in _pendingReads)
+            read.ReplyTo.Tell(read.Failure(new CacheError(CacheErrorCode.Unavailable,
+                $"Shard {_shard} moved to another node before the replicas answered. Nothing was read; retry it.")));
+        _pendingReads.Clear();
         Context.ActorSelection(LocalReplicator).Tell(new AdoptShard(_shard, _store.ExportAll().ToArray()));
         Context.Stop(Self);
     }

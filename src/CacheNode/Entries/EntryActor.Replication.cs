@@ -12,6 +12,9 @@ namespace DistCacheAkka.CacheNode.Entries;
 // backups are remembered, and once a digest round finds every current backup equal to this primary they are told to
 // drop their copy: a stale copy costs memory its node cannot evict, and a later recovery could read removed keys back
 // from it once their tombstones expired. Releasing only after convergence keeps R copies of everything meanwhile.
+// A new backup is filled at once: the data nodes changing (ReplicaViewChanged on the local event stream) starts a
+// digest round when the shard gained a backup, instead of leaving it empty until the next anti-entropy tick (10 s),
+// a window in which one more failure loses what only the primary then holds.
 internal sealed partial class EntryActor
 {
     private readonly Dictionary<long, PendingWrite> _pendingWrites = new();
@@ -50,6 +53,14 @@ internal sealed partial class EntryActor
         Receive<ReadTimeout>(Handle);
         Receive<AntiEntropyTick>(_ => SendDigests());
         Receive<DigestMismatch>(Handle);
+        Receive<ReplicaViewChanged>(_ => FillNewBackups());
+    }
+
+    private void FillNewBackups()
+    {
+        var before = _backups;
+        if (Backups().Any(backup => Array.IndexOf(before, backup) < 0))
+            SendDigests();
     }
 
     private void Replicate(ReplicaEntry[] entries, ConsistencyLevel level, IActorRef replyTo, object success, Func<CacheError, object> failure)
@@ -194,26 +205,31 @@ internal sealed partial class EntryActor
         _formerBackups.Clear();
     }
 
-    /// <summary>Resends the buckets a backup disagrees on: the first chunk replaces them, later chunks add to them.</summary>
-    private void Handle(DigestMismatch mismatch)
+    /// <summary>
+    /// Resends the buckets a backup disagrees on: the first chunk replaces them, later chunks add to them. The last
+    /// chunk carries <paramref name="ackId"/> (0: no acknowledgement awaited); messages from this actor to one
+    /// replicator arrive in order, so its acknowledgement means every chunk was applied.
+    /// </summary>
+    private void Handle(DigestMismatch mismatch) => Repair(mismatch, ackId: 0);
+
+    private void Repair(DigestMismatch mismatch, long ackId)
     {
         NoteConverged(mismatch);
         if (mismatch.Buckets.Count == 0)
             return;
         var buckets = _node.Settings.DigestBuckets;
         var entries = _store.ExportBuckets(buckets, mismatch.Buckets);
-        var first = true;
-        foreach (var chunk in SizeChunks.Split(entries, SizeChunks.Of, _node.Settings.MaxBatchBytes))
+        var chunks = SizeChunks.Split(entries, SizeChunks.Of, _node.Settings.MaxBatchBytes).ToList();
+        if (chunks.Count == 0)
+            chunks.Add([]);
+        for (var i = 0; i < chunks.Count; i++)
         {
-            IReplicationMessage message = first
-                ? new ReplaceBuckets(_shard, 0, _self, buckets, mismatch.Buckets, chunk)
-                : new ReplicateEntries(_shard, 0, _self, chunk);
+            var id = i == chunks.Count - 1 ? ackId : 0;
+            IReplicationMessage message = i == 0
+                ? new ReplaceBuckets(_shard, id, _self, buckets, mismatch.Buckets, chunks[i])
+                : new ReplicateEntries(_shard, id, _self, chunks[i]);
             _node.Transport.Send(mismatch.Replica, message, Self);
-            first = false;
         }
-
-        if (first)
-            _node.Transport.Send(mismatch.Replica, new ReplaceBuckets(_shard, 0, _self, buckets, mismatch.Buckets, []), Self);
     }
 
     private sealed class PendingWrite(

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using DistCacheAkka.CacheNode.Replication;
 using DistCacheAkka.CacheNode.Storage;
 using DistCacheAkka.Messages;
 
@@ -10,7 +11,8 @@ namespace DistCacheAkka.CacheNode.Entries;
 /// Phases: <b>Recovering</b> (asks every data node for its copy of the shard, merges by version, starts a new epoch;
 /// commands are stashed), <b>Ready</b> (validates and serves Get / Set / Remove / GetMany / SetMany, replicating
 /// writes to the shard's backups per consistency level), <b>HandingOff</b> (on the region's stop message: waits for
-/// pending replication, then leaves its entries to this node's ReplicatorActor so the next primary recovers them).
+/// pending replication and for its backups to hold everything it has, refusing new commands with a retriable
+/// Unavailable, then leaves its entries to this node's ReplicatorActor as one more copy for the next primary).
 /// Idle passivation is off for its region: stopping it would drop nothing now, but would cost a recovery.
 /// </summary>
 internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnboundedStash
@@ -39,10 +41,15 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
             ? Akka.Actor.Props.Create(() => new EntryActor(shard, node))
             : throw new ArgumentException($"Entity id '{entityId}' is not a shard id of this cluster (0..{node.Resolver.Shards - 1}).", nameof(entityId));
 
-    protected override void PreStart() => StartRecovery();
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(ReplicaViewChanged));
+        StartRecovery();
+    }
 
     protected override void PostStop()
     {
+        Context.System.EventStream.Unsubscribe(Self);
         _node.Metrics.Unregister(_shard, _store.Counters);
         _store.Release();
         Interlocked.Add(ref _node.Metrics.ReplicationQueue, -_outbox.Count);

@@ -74,3 +74,13 @@ internal sealed class ReplicaView
 
     private sealed record Snapshot(long Version, HashRing<string> Ring, ImmutableHashSet<string> Unreachable);
 }
+
+/// <summary>Local event stream: the data nodes of the <see cref="ReplicaView"/> changed (a node joined, left or was removed).</summary>
+internal sealed class ReplicaViewChanged
+{
+    public static readonly ReplicaViewChanged Instance = new();
+
+    private ReplicaViewChanged()
+    {
+    }
+}

@@ -15,7 +15,7 @@ namespace DistCacheAkka.Tests.Unit.Replication;
 // difference), so the shard keeps R copies meanwhile. The backup side drops the whole store on that release.
 public class FormerBackupSpecs : TestKit
 {
-    private const string D = "akka.tcp://distcache@127.0.0.1:4";
+    internal const string D = "akka.tcp://distcache@127.0.0.1:4";
     private readonly ThreeReplicas _replicas;
 
     public FormerBackupSpecs() => _replicas = new ThreeReplicas(this, """
@@ -81,7 +81,7 @@ public class FormerBackupSpecs : TestKit
         Assert.Empty((await ExpectMsgAsync<ReplicaKeysRead>()).Entries);
     }
 
-    private static int ShardWhoseBackupsChangeWhenDJoins(out string dropped)
+    internal static int ShardWhoseBackupsChangeWhenDJoins(out string dropped)
     {
         var four = new ReplicaView(ThreeReplicas.SelfNode, 150, 3);
         four.SetMembers([ThreeReplicas.SelfNode, ThreeReplicas.BNode, ThreeReplicas.CNode, D]);
