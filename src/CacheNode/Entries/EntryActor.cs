@@ -71,7 +71,7 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
 
     private void Handle(Get get)
     {
-        if ((CheckKey(get.Key) ?? Invalid(RequestValidation.CheckConsistency(get.Consistency))) is { } error)
+        if ((CheckKey(get.Key) ?? Invalid(RequestValidation.CheckConsistency(get.Consistency)) ?? CheckMajority(get.Consistency, "read")) is { } error)
         {
             Sender.Tell(new GetFailure(get.Key ?? "", error));
             return;
@@ -85,7 +85,7 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
 
     private void Handle(Set set)
     {
-        if ((CheckKey(set.Key) ?? CheckWrite(set.Key, set.Value, set.Expiry, set.Consistency)) is { } error)
+        if ((CheckKey(set.Key) ?? CheckWrite(set.Key, set.Value, set.Expiry, set.Consistency) ?? CheckMajority(set.Consistency, "write")) is { } error)
         {
             Sender.Tell(new SetFailure(set.Key ?? "", error));
             return;
@@ -109,7 +109,7 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
 
     private void Handle(Remove remove)
     {
-        if ((CheckKey(remove.Key) ?? Invalid(RequestValidation.CheckConsistency(remove.Consistency))) is { } error)
+        if ((CheckKey(remove.Key) ?? Invalid(RequestValidation.CheckConsistency(remove.Consistency)) ?? CheckMajority(remove.Consistency, "removal")) is { } error)
         {
             Sender.Tell(new RemoveFailure(remove.Key ?? "", error));
             return;
@@ -128,6 +128,7 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
         var problem = Invalid(RequestValidation.CheckConsistency(get.Consistency));
         foreach (var key in get.Keys)
             problem ??= CheckKey(key);
+        problem ??= CheckMajority(get.Consistency, "read");
         if (problem is not null)
         {
             Sender.Tell(new GetManyFailure(get.ShardId, get.Keys, problem));
@@ -160,6 +161,12 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
                 Sender.Tell(new SetManyFailure(set.ShardId, set.Items.Select(i => i.Key).ToArray(), error));
                 return;
             }
+        }
+
+        if (CheckMajority(set.Consistency, "write") is { } minority)
+        {
+            Sender.Tell(new SetManyFailure(set.ShardId, set.Items.Select(i => i.Key).ToArray(), minority));
+            return;
         }
 
         long incoming = 0;
@@ -215,6 +222,27 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
         Invalid(RequestValidation.CheckValue(key, value, _node.Settings)
                 ?? RequestValidation.CheckExpiry(expiry)
                 ?? RequestValidation.CheckConsistency(level));
+
+    /// <summary>
+    /// Split-brain protection (issue 13, fix 6): a primary that reaches only a minority of the data nodes may be on
+    /// the side of a partition that the split brain resolver (keep-majority) is about to down, and the majority side
+    /// will recover the shard without anything acknowledged here. So it refuses Quorum and Strong operations, before
+    /// applying anything, with a retriable Unavailable; Eventual ones are still served (they promise no survival).
+    /// What remains is the time before failure detection marks the other side unreachable (README, "Partitions").
+    /// </summary>
+    private CacheError? CheckMajority(ConsistencyLevel level, string operation)
+    {
+        if (level == ConsistencyLevel.Eventual)
+            return null;
+        var members = _node.View.Members;
+        var reachable = members.Count(_node.View.IsReachable);
+        if (members.Count == 0 || reachable * 2 > members.Count)
+            return null;
+        return new CacheError(CacheErrorCode.Unavailable,
+            $"{level} {operation} on shard {_shard} refused: this node reaches only {reachable} of {members.Count} data nodes, not a majority, " +
+            "so it may be on the minority side of a partition, which the split brain resolver downs (an acknowledgement here could be lost). " +
+            "Nothing was applied; retry it.");
+    }
 
     private static CacheError? Invalid(string? problem) => problem is null ? null : CacheError.Invalid(problem);
 

@@ -305,4 +305,33 @@ public class WriteReplicationSpecs : TestKit
 
         Assert.Equal(new byte[] { 7 }, (await ExpectMsgAsync<GetSuccess>()).Value);
     }
+
+    [Fact]
+    public async Task Should_refuse_Quorum_and_Strong_at_once_when_it_reaches_only_a_minority_of_data_nodes()
+    {
+        // Issue 13, fix 6: with B and C unreachable this primary may be the minority of a partition. It must not
+        // acknowledge (B and C could even be on its side, reachable to each other but not to the resolver's majority);
+        // it refuses before applying, so a later read does not see the refused value. Eventual is still served.
+        var entry = await StartPrimaryAsync();
+        var key = KeyOfShard();
+        _replicas.View.MarkUnreachable(B);
+        _replicas.View.MarkUnreachable(C);
+
+        entry.Tell(new Set(key, [1], CacheExpiry.Never, ConsistencyLevel.Quorum));
+        var refused = await ExpectMsgAsync<SetFailure>(TimeSpan.FromSeconds(1)); // at once, not after operation-timeout
+        entry.Tell(new Get(key, ConsistencyLevel.Strong));
+        var refusedRead = await ExpectMsgAsync<GetFailure>(TimeSpan.FromSeconds(1));
+        entry.Tell(new Get(key, ConsistencyLevel.Eventual));
+        await ExpectMsgAsync<NotFound>(); // the refused write was not applied
+
+        Assert.Equal(CacheErrorCode.Unavailable, refused.Error.Code);
+        Assert.Contains("1 of 3 data nodes", refused.Error.Message);
+        Assert.Equal(CacheErrorCode.Unavailable, refusedRead.Error.Code);
+
+        _replicas.View.MarkReachable(C); // 2 of 3: a majority again
+        entry.Tell(new Set(key, [2], CacheExpiry.Never, ConsistencyLevel.Quorum));
+        var toC = await _c.FishForMessageAsync<ReplicateEntries>(m => m.Entries.Any(e => e.Key == key));
+        _c.Reply(new ReplicateAck(Shard, toC.BatchId, C));
+        await ExpectMsgAsync<SetSuccess>();
+    }
 }
