@@ -55,6 +55,7 @@ public static class NemesisRun
             await WaitWritableAsync(clients[0], StartDeadline);
             Log("cluster of 3 data nodes ready; workload starts");
             var placement = new PlacementLog(clients[0]);
+            var missing = new HashSet<string>(StringComparer.Ordinal);
 
             using var stop = new CancellationTokenSource();
             var workload = new RegisterWorkload(history, clients, keys, options.WorkersPerClient, options.RandomSeed);
@@ -64,7 +65,8 @@ public static class NemesisRun
                 do
                 {
                     cycles++;
-                    (var s, var r) = await CycleAsync(cluster, view, random, options, Log, faults, placement);
+                    (var s, var r) = await CycleAsync(cluster, view, random, options, Log, faults, placement,
+                        label => CheckpointAsync(clients[0], history, label, Log, missing));
                     stopped += s;
                     stillRunning += r;
                 }
@@ -114,7 +116,7 @@ public static class NemesisRun
     /// <summary>One cycle of faults; returns how many nodes downed while paused stopped on resume, and how many did not.</summary>
     private static async Task<(int Stopped, int StillRunning)> CycleAsync(
         NemesisCluster cluster, Cluster view, Random random, NemesisOptions options, Action<string> log, List<string> faults,
-        PlacementLog placement)
+        PlacementLog placement, Func<string, Task> checkpoint)
     {
         int stopped = 0, stillRunning = 0;
         NodeProcess victim;
@@ -131,6 +133,7 @@ public static class NemesisRun
             faults.Add($"pause {options.ShortPause.TotalSeconds:0.#} s");
             log("healthy again");
             await Task.Delay(options.Quiet);
+            await checkpoint("the short pause");
         }
 
         if (options.Faults.HasFlag(NemesisFaults.LongPause))
@@ -162,6 +165,7 @@ public static class NemesisRun
             faults.Add($"pause {pausedFor.TotalSeconds:0} s (downed)");
             await ReplaceAsync(cluster, view, log);
             await Task.Delay(options.Quiet);
+            await checkpoint("the long pause and its replacement");
         }
 
         if (options.Faults.HasFlag(NemesisFaults.Kill))
@@ -179,6 +183,7 @@ public static class NemesisRun
             log("killed node removed");
             await ReplaceAsync(cluster, view, log);
             await Task.Delay(options.Quiet);
+            await checkpoint("the kill and its replacement");
         }
 
         if (options.Faults.HasFlag(NemesisFaults.Leave))
@@ -198,9 +203,51 @@ public static class NemesisRun
                 await ReplaceAsync(cluster, view, log);
                 await Task.Delay(options.Quiet);
             }
+
+            await checkpoint("the leave");
         }
 
         return (stopped, stillRunning);
+    }
+
+    /// <summary>
+    /// A diagnostic after each fault: Quorum reads of every write-once key acknowledged so far, logging how many no
+    /// longer read back (and the first new ones), so a loss is tied to the fault that caused it. Not recorded in the
+    /// history; the final reads are what the checkers judge.
+    /// </summary>
+    private static async Task CheckpointAsync(IDistCacheClient client, History history, string after, Action<string> log, HashSet<string> missing)
+    {
+        var acknowledged = history.Snapshot()
+            .Where(o => o is { Kind: OperationKind.Write, Outcome: OperationOutcome.Ok } && o.Key.StartsWith("nemesis:once:", StringComparison.Ordinal))
+            .ToDictionary(o => o.Key, o => o.Value, StringComparer.Ordinal);
+        var gone = new List<string>();
+        foreach (var chunk in acknowledged.Keys.Chunk(500))
+        {
+            IReadOnlyDictionary<string, string>? read = null;
+            for (var attempt = 0; attempt < 10 && read is null; attempt++)
+            {
+                try
+                {
+                    read = await client.GetMultipleAsync<string>(chunk, ConsistencyLevel.Quorum);
+                }
+                catch (Exception e) when (e is DistCacheBatchException or DistCacheTimeoutException or DistCacheException)
+                {
+                }
+            }
+
+            if (read is null)
+            {
+                log($"checkpoint after {after}: a chunk could not be read");
+                return;
+            }
+
+            gone.AddRange(chunk.Where(k => !read.TryGetValue(k, out var v) || v != acknowledged[k]));
+        }
+
+        var fresh = gone.Where(missing.Add).ToList();
+        var resolver = new ShardResolver(1024);
+        log($"checkpoint after {after}: {gone.Count} of {acknowledged.Count} acknowledged write-once keys do not read back" +
+            (fresh.Count == 0 ? "" : $" ({fresh.Count} new, shards {string.Join(" ", fresh.Select(resolver.ShardOf).Distinct().Take(12))})"));
     }
 
     private static NodeProcess Pick(NemesisCluster cluster, Random random)
