@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Hashing;
@@ -73,7 +74,8 @@ internal sealed class RingAllocationStrategy(int shards, int virtualNodes, int m
             _lastRound = [];
         }
 
-        if (rebalanceInProgress.Count > 0 || _system is null || !Akka.Cluster.Cluster.Get(_system).State.Unreachable.IsEmpty)
+        if (rebalanceInProgress.Count > 0 || _system is null || !Akka.Cluster.Cluster.Get(_system).State.Unreachable.IsEmpty
+            || !AllRegionsUp(currentShardAllocations))
             return Task.FromResult<IImmutableSet<string>>(ImmutableHashSet<string>.Empty);
 
         var members = currentShardAllocations.Keys.Select(NameOf).ToList();
@@ -152,6 +154,22 @@ internal sealed class RingAllocationStrategy(int shards, int virtualNodes, int m
     }
 
     /// <summary>A region's node name: its address, with the local region (local scope) mapped to this node's address.</summary>
+    /// <summary>
+    /// No rebalance while some region of the allocation is not on an Up member: the coordinator still lists a removed
+    /// node's region until it has processed its termination (slow while its state writes time out), and a rebalance of
+    /// such a shard waits for a hand-off that never comes (handoff-timeout), keeping the shard without a primary — in
+    /// the nemesis for 50 s, until a second failure took its last copy (issue 13). The removed node's shards are
+    /// re-allocated by the warm-up instead, once the coordinator has dropped its region.
+    /// </summary>
+    private bool AllRegionsUp(IImmutableDictionary<IActorRef, IImmutableList<string>> allocations)
+    {
+        var up = Akka.Cluster.Cluster.Get(_system!).State.Members
+            .Where(m => m.Status == MemberStatus.Up)
+            .Select(m => m.Address.ToString())
+            .ToHashSet(StringComparer.Ordinal);
+        return allocations.Keys.All(region => up.Contains(NameOf(region)));
+    }
+
     private string NameOf(IActorRef region) =>
         (region.Path.Address.HasLocalScope ? _selfAddress : region.Path.Address).ToString();
 

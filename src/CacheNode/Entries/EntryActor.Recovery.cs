@@ -20,12 +20,7 @@ internal sealed partial class EntryActor
 {
     private const string LocalReplicator = "/user/" + ActorSelectionTransport.ReplicatorName;
     private static readonly TimeSpan RecoveryCheckInterval = TimeSpan.FromMilliseconds(500);
-    private readonly HashSet<string> _copiesPending = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _copyHolders = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _previousPrimaries = new(StringComparer.Ordinal);
-    private long _recoveryId;
-    private long _maxEpochSeen;
-    private long _recoveredEntries;
+    private readonly RecoveryProgress _recovery = new();
     private bool _handingOff;
 
     private void Recovering()
@@ -47,13 +42,10 @@ internal sealed partial class EntryActor
             return;
         }
 
-        _recoveryId = ++_nextRequestId;
-        var request = new RequestShardCopy(_shard, _recoveryId, _self);
+        _recovery.Start(++_nextRequestId, nodes);
+        var request = new RequestShardCopy(_shard, _recovery.RequestId, _self);
         foreach (var node in nodes)
-        {
-            _copiesPending.Add(node);
             _node.Transport.Send(node, request, Self);
-        }
 
         var timeout = _node.Settings.RecoveryTimeout;
         Timers.StartSingleTimer(RecoveryTimeout.Instance, RecoveryTimeout.Instance, timeout);
@@ -64,18 +56,17 @@ internal sealed partial class EntryActor
     /// <summary>A node that left the membership will never answer, and its copy is gone: stop waiting for it.</summary>
     private void ForgetDepartedCopyHolders()
     {
-        var members = _node.View.Members;
-        if (_copiesPending.RemoveWhere(node => !members.Contains(node)) > 0 && _copiesPending.Count == 0)
+        if (_recovery.ForgetDeparted(_node.View.Members))
             FinishRecovery();
     }
 
     private void RecoveryOverdue()
     {
         ForgetDepartedCopyHolders();
-        if (_copiesPending.Count == 0)
+        if (_recovery.Pending.Count == 0)
             return;
 
-        var silent = string.Join(", ", _copiesPending.Order(StringComparer.Ordinal));
+        var silent = string.Join(", ", _recovery.Pending.Order(StringComparer.Ordinal));
         var timeout = _node.Settings.RecoveryTimeout;
         _log.Warning("Shard {0}: recovery has no complete copy from {1} after {2} ms; failing waiting requests and asking again",
             _shard, silent, timeout.TotalMilliseconds);
@@ -83,35 +74,25 @@ internal sealed partial class EntryActor
             $"Shard {_shard} could not finish recovery within {timeout.TotalMilliseconds:0} ms (distcache.recovery.timeout): " +
             $"no complete copy of the shard yet from {silent}. The request was not applied; retry it.",
             Timeout: timeout));
-        var request = new RequestShardCopy(_shard, _recoveryId, _self);
-        foreach (var node in _copiesPending)
+        var request = new RequestShardCopy(_shard, _recovery.RequestId, _self);
+        foreach (var node in _recovery.Pending)
             _node.Transport.Send(node, request, Self); // same request id: chunks of either answer merge alike
         Timers.StartSingleTimer(RecoveryTimeout.Instance, RecoveryTimeout.Instance, timeout);
     }
 
     private void Handle(ShardCopy copy)
     {
-        if (copy.RequestId != _recoveryId)
-            return;
-        foreach (var entry in copy.Entries)
-            if (_store.Apply(entry))
-                _recoveredEntries++;
-        if (copy.Entries.Count > 0)
-            _copyHolders.Add(copy.Replica);
-        if (copy.PreviousPrimary.Length > 0)
-            _previousPrimaries.Add(copy.PreviousPrimary);
-        _maxEpochSeen = Math.Max(_maxEpochSeen, copy.MaxEpoch);
-        if (copy.IsLast && _copiesPending.Remove(copy.Replica) && _copiesPending.Count == 0)
+        if (_recovery.Accept(copy, _store.Apply))
             FinishRecovery();
     }
+
 
     private void FinishRecovery()
     {
         Timers.Cancel(RecoveryTimeout.Instance);
         Timers.Cancel(RecoveryCheckTick.Instance);
-        _copiesPending.Clear();
         _stashedCommands = 0;
-        _store.StartEpoch(Math.Max(_maxEpochSeen, _store.MaxVersion().Epoch) + 1);
+        _store.StartEpoch(Math.Max(_recovery.MaxEpochSeen, _store.MaxVersion().Epoch) + 1);
         // This node's backup copy of the shard (if it was a backup) is merged here now; keeping it would double-count.
         Context.ActorSelection(LocalReplicator).Tell(new DropBackup(_shard));
         _node.Metrics.Register(_shard, _store.Counters);
@@ -119,9 +100,10 @@ internal sealed partial class EntryActor
         Timers.StartPeriodicTimer(SweepTick.Instance, SweepTick.Instance, interval, interval);
         ReleaseStaleCopies();
         StartAntiEntropy(); // the first digest round restores the replication factor on backups that lack the shard
-        if (_recoveredEntries > 0)
-            _log.Info("Shard {0} recovered {1} entries; epoch {2}", _shard, _recoveredEntries, _store.Epoch);
+        if (_recovery.RecoveredEntries > 0)
+            _log.Info("Shard {0} recovered {1} entries; epoch {2}", _shard, _recovery.RecoveredEntries, _store.Epoch);
         AnnounceTakeover();
+        _recovery.Finish();
         Become(Ready);
         Stash.UnstashAll();
     }
@@ -139,12 +121,10 @@ internal sealed partial class EntryActor
     private void AnnounceTakeover()
     {
         var members = _node.View.Members;
-        var gone = _previousPrimaries.Where(p => p != _self && !members.Contains(p)).ToList();
-        var movedFrom = _previousPrimaries.Where(p => p != _self && members.Contains(p)).Order(StringComparer.Ordinal).FirstOrDefault();
-        _previousPrimaries.Clear();
+        var (gone, movedFrom) = _recovery.Takeover(_self, members);
         if (gone.Count > 0 && _node.Interest.Wants(CacheEventKind.FailoverOccurred))
-            _node.Events.Tell(new FailoverOccurred(_shard, gone[0], _self, _recoveredEntries, _node.Time.GetUtcNow()));
-        if (gone.Count == 0 && movedFrom is not null)
+            _node.Events.Tell(new FailoverOccurred(_shard, gone[0], _self, _recovery.RecoveredEntries, _node.Time.GetUtcNow()));
+        if (movedFrom is not null)
         {
             var moved = new ShardMoved(_shard, movedFrom, _self, _store.Counters.Entries);
             foreach (var node in members)
@@ -159,11 +139,7 @@ internal sealed partial class EntryActor
     /// </summary>
     private void ReleaseStaleCopies()
     {
-        var backups = Backups();
-        foreach (var holder in _copyHolders)
-            if (holder != _self && Array.IndexOf(backups, holder) < 0)
-                _formerBackups.Add(holder);
-        _copyHolders.Clear();
+        _formerBackups.UnionWith(_recovery.StaleHolders(_self, Backups()));
     }
 
     /// <summary>
@@ -205,7 +181,7 @@ internal sealed partial class EntryActor
         if (mismatch.RequestId == _digestRound && _digestsAwaited.Contains(mismatch.Replica) && mismatch.Buckets.Count > 0)
         {
             var id = ++_nextRequestId;
-            _pendingWrites[id] = new PendingWrite([], ActorRefs.Nobody, null, null, ConsistencyLevel.Eventual, 1, 2) { Replied = true };
+            _pendingWrites.Add(id, new PendingWrite([], ActorRefs.Nobody, null, null, ConsistencyLevel.Eventual, 1, 2) { Replied = true });
             Timers.StartSingleTimer(id, new WriteTimeout(id), _node.Settings.OperationTimeout);
             Repair(mismatch, id);
         }

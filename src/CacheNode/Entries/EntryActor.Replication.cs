@@ -17,7 +17,7 @@ namespace DistCacheAkka.CacheNode.Entries;
 // a window in which one more failure loses what only the primary then holds.
 internal sealed partial class EntryActor
 {
-    private readonly Dictionary<long, PendingWrite> _pendingWrites = new();
+    private readonly PendingWrites _pendingWrites = new();
     private readonly List<ReplicaEntry> _outbox = [];
     private long _nextRequestId;
     private string[] _backups = [];
@@ -83,7 +83,7 @@ internal sealed partial class EntryActor
         }
 
         var id = ++_nextRequestId;
-        _pendingWrites[id] = new PendingWrite(entries, replyTo, success, failure, level, required, replicas);
+        _pendingWrites.Add(id, new PendingWrite(entries, replyTo, success, failure, level, required, replicas));
         var message = new ReplicateEntries(_shard, id, _self, entries);
         foreach (var backup in backups)
             _node.Transport.Send(backup, message, Self);
@@ -115,7 +115,7 @@ internal sealed partial class EntryActor
         var id = ++_nextRequestId;
         if (_node.Interest.Wants(CacheEventKind.ReplicationComplete))
         {
-            _pendingWrites[id] = new PendingWrite(entries, ActorRefs.Nobody, null, null, ConsistencyLevel.Eventual, 1, 1 + backups.Length) { Replied = true };
+            _pendingWrites.Add(id, new PendingWrite(entries, ActorRefs.Nobody, null, null, ConsistencyLevel.Eventual, 1, 1 + backups.Length) { Replied = true });
             Timers.StartSingleTimer(id, new WriteTimeout(id), _node.Settings.OperationTimeout);
         }
 
@@ -126,18 +126,13 @@ internal sealed partial class EntryActor
 
     private void Handle(ReplicateAck ack)
     {
-        if (!_pendingWrites.TryGetValue(ack.BatchId, out var pending) || !pending.Acked.Add(ack.Replica))
+        var (pending, replyNow, complete) = _pendingWrites.Acknowledge(ack.BatchId, ack.Replica);
+        if (pending is null)
             return;
-        var acks = 1 + pending.Acked.Count;
-        if (!pending.Replied && acks >= pending.Required)
-        {
-            pending.Replied = true;
+        if (replyNow)
             pending.ReplyTo.Tell(pending.Success);
-        }
-
-        if (acks >= pending.Replicas)
+        if (complete)
         {
-            _pendingWrites.Remove(ack.BatchId);
             Timers.Cancel(ack.BatchId);
             if (_node.Interest.Wants(CacheEventKind.ReplicationComplete))
                 foreach (var entry in pending.Entries)
@@ -148,11 +143,11 @@ internal sealed partial class EntryActor
 
     private void Handle(WriteTimeout timeout)
     {
-        if (!_pendingWrites.Remove(timeout.Id, out var pending))
+        if (_pendingWrites.Expire(timeout.Id) is not { } pending)
             return;
         if (!pending.Replied)
         {
-            var acks = 1 + pending.Acked.Count;
+            var acks = pending.Copies;
             var what = pending.Entries.Length == 1 ? $"key '{RequestValidation.Shorten(pending.Entries[0].Key)}'" : $"{pending.Entries.Length} keys";
             pending.ReplyTo.Tell(pending.Failure!(new CacheError(CacheErrorCode.ConsistencyNotMet,
                 $"{pending.Level} write of {what} (shard {_shard}) was applied by {acks} of {pending.Replicas} replicas within " +
@@ -230,21 +225,6 @@ internal sealed partial class EntryActor
                 : new ReplicateEntries(_shard, id, _self, chunks[i]);
             _node.Transport.Send(mismatch.Replica, message, Self);
         }
-    }
-
-    private sealed class PendingWrite(
-        ReplicaEntry[] entries, IActorRef replyTo, object? success, Func<CacheError, object>? failure,
-        ConsistencyLevel level, int required, int replicas)
-    {
-        public ReplicaEntry[] Entries { get; } = entries;
-        public IActorRef ReplyTo { get; } = replyTo;
-        public object? Success { get; } = success;
-        public Func<CacheError, object>? Failure { get; } = failure;
-        public ConsistencyLevel Level { get; } = level;
-        public int Required { get; } = required;
-        public int Replicas { get; } = replicas;
-        public HashSet<string> Acked { get; } = new(StringComparer.Ordinal);
-        public bool Replied { get; set; }
     }
 
     private sealed record WriteTimeout(long Id);

@@ -14,6 +14,9 @@ namespace DistCacheAkka.CacheNode.Entries;
 /// pending replication and for its backups to hold everything it has, refusing new commands with a retriable
 /// Unavailable, then leaves its entries to this node's ReplicatorActor as one more copy for the next primary).
 /// Idle passivation is off for its region: stopping it would drop nothing now, but would cost a recovery.
+/// Bookkeeping with rules of its own lives in plain classes tested without an actor: <see cref="RecoveryProgress"/>
+/// (who still owes a copy, epochs, holders, previous primaries) and <see cref="PendingWrites"/> (acknowledgement
+/// counting).
 /// </summary>
 internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
