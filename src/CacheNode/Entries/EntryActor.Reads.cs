@@ -10,7 +10,7 @@ namespace DistCacheAkka.CacheNode.Entries;
 // a newer copy found on a backup is applied here first, and replicas that answered with an older copy are repaired.
 internal sealed partial class EntryActor
 {
-    private readonly Dictionary<long, PendingRead> _pendingReads = new();
+    private readonly PendingReads _pendingReads = new();
 
     private void ReadThen(IReadOnlyList<string> keys, ConsistencyLevel level, IActorRef replyTo, Func<object> answer, Func<CacheError, object> failure)
     {
@@ -32,7 +32,7 @@ internal sealed partial class EntryActor
         }
 
         var id = ++_nextRequestId;
-        _pendingReads[id] = new PendingRead(keys, replyTo, answer, failure, level, required, replicas);
+        _pendingReads.Add(id, new PendingRead(keys, replyTo, answer, failure, level, required, replicas));
         var request = new ReadReplicaKeys(_shard, id, keys);
         foreach (var backup in reachable)
             _node.Transport.Send(backup, request, Self);
@@ -41,12 +41,9 @@ internal sealed partial class EntryActor
 
     private void Handle(ReplicaKeysRead read)
     {
-        if (!_pendingReads.TryGetValue(read.RequestId, out var pending) || !pending.Answers.TryAdd(read.Replica, read.Entries))
-            return;
-        if (1 + pending.Answers.Count < pending.Required)
+        if (_pendingReads.Answer(read.RequestId, read.Replica, read.Entries) is not { } pending)
             return;
 
-        _pendingReads.Remove(read.RequestId);
         Timers.Cancel(read.RequestId);
         foreach (var entries in pending.Answers.Values)
             foreach (var entry in entries)
@@ -73,9 +70,9 @@ internal sealed partial class EntryActor
 
     private void Handle(ReadTimeout timeout)
     {
-        if (!_pendingReads.Remove(timeout.Id, out var pending))
+        if (_pendingReads.Expire(timeout.Id) is not { } pending)
             return;
-        pending.ReplyTo.Tell(pending.Failure(ReadNotMet(pending.Level, 1 + pending.Answers.Count, pending.Required, pending.Replicas)));
+        pending.ReplyTo.Tell(pending.Failure(ReadNotMet(pending.Level, pending.Copies, pending.Required, pending.Replicas)));
     }
 
     private CacheError ReadNotMet(ConsistencyLevel level, int answers, int required, int replicas) => new(
@@ -89,20 +86,6 @@ internal sealed partial class EntryActor
         $"{level} read of shard {_shard} needs {required} of {replicas} replicas but only {reachable} are reachable; " +
         $"unreachable: {string.Join(", ", unreachable)}. Nothing was read.",
         reachable, required, TimeSpan.Zero);
-
-    private sealed class PendingRead(
-        IReadOnlyList<string> keys, IActorRef replyTo, Func<object> answer, Func<CacheError, object> failure,
-        ConsistencyLevel level, int required, int replicas)
-    {
-        public IReadOnlyList<string> Keys { get; } = keys;
-        public IActorRef ReplyTo { get; } = replyTo;
-        public Func<object> Answer { get; } = answer;
-        public Func<CacheError, object> Failure { get; } = failure;
-        public ConsistencyLevel Level { get; } = level;
-        public int Required { get; } = required;
-        public int Replicas { get; } = replicas;
-        public Dictionary<string, IReadOnlyList<ReplicaEntry>> Answers { get; } = new(StringComparer.Ordinal);
-    }
 
     private sealed record ReadTimeout(long Id);
 }

@@ -204,10 +204,9 @@ internal sealed partial class EntryActor
     private void CompleteHandoff()
     {
         _handingOff = false;
-        foreach (var (_, read) in _pendingReads)
+        foreach (var read in _pendingReads.Drain())
             read.ReplyTo.Tell(read.Failure(new CacheError(CacheErrorCode.Unavailable,
                 $"Shard {_shard} moved to another node before the replicas answered. Nothing was read; retry it.")));
-        _pendingReads.Clear();
         Context.ActorSelection(LocalReplicator).Tell(new AdoptShard(_shard, _store.ExportAll().ToArray()));
         Context.Stop(Self);
     }

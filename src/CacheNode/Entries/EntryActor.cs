@@ -15,8 +15,8 @@ namespace DistCacheAkka.CacheNode.Entries;
 /// Unavailable, then leaves its entries to this node's ReplicatorActor as one more copy for the next primary).
 /// Idle passivation is off for its region: stopping it would drop nothing now, but would cost a recovery.
 /// Bookkeeping with rules of its own lives in plain classes tested without an actor: <see cref="RecoveryProgress"/>
-/// (who still owes a copy, epochs, holders, previous primaries) and <see cref="PendingWrites"/> (acknowledgement
-/// counting).
+/// (who still owes a copy, epochs, holders, previous primaries), <see cref="PendingWrites"/> (acknowledgement
+/// counting) and <see cref="PendingReads"/> (replica answers).
 /// </summary>
 internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
