@@ -233,16 +233,25 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
     /// applying anything, with a retriable Unavailable; Eventual ones are still served (they promise no survival).
     /// What remains is the time before failure detection marks the other side unreachable (README, "Partitions").
     /// </summary>
+    private long _reachabilityVersion = -1;
+    private int _dataNodes;
+    private int _reachableDataNodes;
+
     private CacheError? CheckMajority(ConsistencyLevel level, string operation)
     {
         if (level == ConsistencyLevel.Eventual)
             return null;
-        var members = _node.View.Members;
-        var reachable = members.Count(_node.View.IsReachable);
-        if (members.Count == 0 || reachable * 2 > members.Count)
+        if (_reachabilityVersion != _node.View.Version) // counted once per view change, not per request
+        {
+            _reachabilityVersion = _node.View.Version;
+            _dataNodes = _node.View.Members.Count;
+            _reachableDataNodes = _node.View.Members.Count(_node.View.IsReachable);
+        }
+
+        if (_dataNodes == 0 || _reachableDataNodes * 2 > _dataNodes)
             return null;
         return new CacheError(CacheErrorCode.Unavailable,
-            $"{level} {operation} on shard {_shard} refused: this node reaches only {reachable} of {members.Count} data nodes, not a majority, " +
+            $"{level} {operation} on shard {_shard} refused: this node reaches only {_reachableDataNodes} of {_dataNodes} data nodes, not a majority, " +
             "so it may be on the minority side of a partition, which the split brain resolver downs (an acknowledgement here could be lost). " +
             "Nothing was applied; retry it.");
     }
