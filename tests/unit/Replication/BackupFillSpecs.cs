@@ -24,21 +24,12 @@ public class BackupFillSpecs : TestKit
         distcache.operation-timeout = 3s
         """, EventInterest.All());
 
-    private NodeContext WithD(Akka.TestKit.TestProbe d) => _replicas.Context with
-    {
-        Transport = new ProbeTransport(new Dictionary<string, IActorRef>
-        {
-            [ThreeReplicas.SelfNode] = _replicas.Local.Ref, [ThreeReplicas.BNode] = _replicas.B.Ref,
-            [ThreeReplicas.CNode] = _replicas.C.Ref, [D] = d.Ref,
-        }),
-    };
-
     [Fact]
     public async Task Should_fill_a_new_backup_as_soon_as_the_data_nodes_change()
     {
         var d = CreateTestProbe("d");
         var shard = FormerBackupSpecs.ShardWhoseBackupsChangeWhenDJoins(out _);
-        var entry = await _replicas.StartPrimaryAsync(this, shard, WithD(d));
+        var entry = await _replicas.StartPrimaryAsync(this, shard, _replicas.WithNode(D, d.Ref));
         var key = _replicas.KeyOfShard(shard, 0);
         entry.Tell(new Set(key, [1], CacheExpiry.Never, ConsistencyLevel.Eventual));
         await ExpectMsgAsync<SetSuccess>();
@@ -92,7 +83,7 @@ public class BackupFillSpecs : TestKit
         _replicas.View.SetMembers([ThreeReplicas.SelfNode, ThreeReplicas.BNode, ThreeReplicas.CNode]);
         var shard = 5;
         var held = new ReplicaEntry(_replicas.KeyOfShard(shard, 0), [7], new EntryVersion(1, 1), ExpiryKind.None, 0, 0, false);
-        Sys.ActorOf(EntryActor.Props(shard.ToString(), WithD(d) with { View = WithDMember() }));
+        Sys.ActorOf(EntryActor.Props(shard.ToString(), _replicas.WithNode(D, d.Ref) with { View = WithDMember() }));
         foreach (var (probe, name) in new[] { (_replicas.Local, ThreeReplicas.SelfNode), (_replicas.B, ThreeReplicas.BNode), (_replicas.C, ThreeReplicas.CNode), (d, D) })
         {
             var request = await probe.FishForMessageAsync<RequestShardCopy>(_ => true);

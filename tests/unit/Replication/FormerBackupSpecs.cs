@@ -27,14 +27,7 @@ public class FormerBackupSpecs : TestKit
     public async Task Should_release_a_former_backups_copy_once_every_current_backup_converged()
     {
         var d = CreateTestProbe("d");
-        var context = _replicas.Context with
-        {
-            Transport = new ProbeTransport(new Dictionary<string, IActorRef>
-            {
-                [ThreeReplicas.SelfNode] = _replicas.Local.Ref, [ThreeReplicas.BNode] = _replicas.B.Ref,
-                [ThreeReplicas.CNode] = _replicas.C.Ref, [D] = d.Ref,
-            }),
-        };
+        var context = _replicas.WithNode(D, d.Ref);
         var shard = ShardWhoseBackupsChangeWhenDJoins(out var dropped);
         var kept = dropped == ThreeReplicas.BNode ? _replicas.C : _replicas.B;
         var former = dropped == ThreeReplicas.BNode ? _replicas.B : _replicas.C;

@@ -65,4 +65,13 @@ internal sealed class ThreeReplicas
     /// <summary>A key of <paramref name="shard"/> (the <paramref name="index"/>-th of the keys k0, k1, ...).</summary>
     public string KeyOfShard(int shard, int index = 0) =>
         Enumerable.Range(0, 10_000).Select(i => $"k{i}").Where(k => Context.Resolver.ShardOf(k) == shard).Skip(index).First();
+
+    /// <summary>This node's context with one more node, <paramref name="node"/>, reachable through <paramref name="probe"/>.</summary>
+    public NodeContext WithNode(string node, IActorRef probe) => Context with
+    {
+        Transport = new ProbeTransport(new Dictionary<string, IActorRef>
+        {
+            [SelfNode] = Local.Ref, [BNode] = B.Ref, [CNode] = C.Ref, [node] = probe,
+        }),
+    };
 }
