@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
-# Issue #8: DistCacheAkka against Redis standalone and the raw Akka.NET round trip, on this machine, in one run.
+# Issues #8 and #14: DistCacheAkka against its peers and the raw Akka.NET round trip, on this machine, in one run.
 #
-#   bench/compare.sh [extra LoadTest suite options, e.g. --duration 20 --coalescing on]
+#   bench/compare.sh [extra LoadTest suite options, e.g. --duration 10 --warmup 3 --coalescing on]
 #
-# Starts (on 127.0.0.1 only, free ports): redis-server with persistence off, an Akka echo node, and a 3-node
-# DistCacheAkka cluster (seed + 2 workers, R = 2); runs `LoadTest suite` (Get at 1 client; 90/10 mix at 1 and
-# 64 clients; Quorum Set at 64; raw Akka round trips), by default with the cache client's request coalescing on
-# and off, and prints one table with ratios and the CPU time per operation of the client and of each target's
-# server processes. Everything it started is
-# stopped on exit (trap), and every step is bounded by `timeout`, so the whole run stays under 10 minutes.
+# Starts (on 127.0.0.1 only, free ports): redis-server with persistence off (standalone, the baseline of the
+# ratios), garnet-server (installed here as a dotnet tool under bench/.tools, once), a Redis Cluster of 3 masters
+# + 3 replicas (persistence off), an Akka echo node, and a 3-node DistCacheAkka cluster (seed + 2 workers, R = 2);
+# runs `LoadTest suite` (Get at 1 client; 90/10 mix at 1 and 64 clients; Quorum Set at 64 -- a plain SET on the
+# Redis-protocol peers; raw Akka round trips), by default with the cache client's request coalescing on and off,
+# and prints one table with each row's ops/s, latencies, CPU time per operation of the client and of that target's
+# server processes (all 6 for the Redis Cluster), and ratios to Redis standalone and to the raw Akka round trip.
+# Measured phases default to 8 s after a 2 s warm-up (22 phases); later options override them. Everything it
+# started is stopped on exit (trap), and every step is bounded by `timeout` within one budget, so the whole run
+# stays under 10 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 work=$(mktemp -d /tmp/distcache-compare.XXXXXX)
 pids=()
+budget_end=$((SECONDS + 570))  # every step below fits in this; cleanup adds at most ~12 s
+
+# bounded SECONDS COMMAND...: runs COMMAND under `timeout`, for SECONDS or what is left of the budget if less.
+bounded() {
+  local limit=$1 left=$((budget_end - SECONDS))
+  shift
+  if [ "$left" -le 0 ]; then echo "compare.sh: out of its time budget before: $*" >&2; return 124; fi
+  timeout "$((limit < left ? limit : left))" "$@"
+}
 
 cleanup() {
   local status=$?
@@ -34,44 +47,83 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
+free_ports() {  # N distinct free ports on 127.0.0.1, space-separated
   if command -v python3 >/dev/null; then
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+    # All bound at once, so the kernel cannot hand out the same port twice.
+    python3 -c 'import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
     return
   fi
-  # A bare image may have no python3: pick a random high port that nothing answers on (bash's /dev/tcp).
-  local port
-  for _ in $(seq 1 50); do
+  # A bare image may have no python3: pick random high ports that nothing answers on (bash's /dev/tcp).
+  local port found=()
+  for _ in $(seq 1 $(($1 * 50))); do
+    [ "${#found[@]}" -ge "$1" ] && break
     port=$(( (RANDOM << 1 | RANDOM & 1) % 25000 + 30000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+    case " ${found[*]} " in *" $port "*) continue ;; esac
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then found+=("$port"); fi
   done
-  echo "no free port found" >&2; return 1
+  [ "${#found[@]}" -ge "$1" ] || { echo "no $1 free ports found" >&2; return 1; }
+  echo "${found[*]}"
 }
 
-wait_port() {  # bounded: 60 s
+wait_port() {  # bounded: 60 s, and the budget
   for _ in $(seq 1 300); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    [ "$SECONDS" -lt "$budget_end" ] || break
     sleep 0.2
   done
   echo "nothing listens on 127.0.0.1:$1 after 60 s" >&2
   return 1
 }
 
-if ! command -v redis-server >/dev/null; then
-  timeout 120 apt-get update
-  DEBIAN_FRONTEND=noninteractive timeout 180 apt-get install -y redis-server
+if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+  bounded 120 apt-get update
+  DEBIAN_FRONTEND=noninteractive bounded 180 apt-get install -y redis-server  # brings redis-tools (redis-cli)
 fi
 
-timeout 240 dotnet build -c Release bench/LoadTest -warnaserror -nologo -v quiet
+# Garnet, Microsoft's .NET Redis-protocol server, as a dotnet tool in bench/.tools (git-ignored); installed once.
+garnet_version=2.2.8
+garnet_dir=bench/.tools/garnet-$garnet_version
+if [ ! -x "$garnet_dir/garnet-server" ]; then
+  rm -rf "$garnet_dir"  # a half-finished install would make `dotnet tool install` refuse
+  bounded 180 dotnet tool install --tool-path "$garnet_dir" garnet-server --version "$garnet_version" >/dev/null
+fi
+
+bounded 240 dotnet build -c Release bench/LoadTest -warnaserror -nologo -v quiet
 out=bench/LoadTest/bin/Release/net10.0
 
-redis_port=$(free_port)
+# 6 ports for the single servers and the cache nodes, 6 client + 6 cluster-bus ports for the Redis Cluster
+# (the bus port is set explicitly: the default, port + 10000, may be out of range or taken).
+read -r redis_port garnet_port echo_port seed_port worker1_port worker2_port \
+  c1 c2 c3 c4 c5 c6 b1 b2 b3 b4 b5 b6 <<<"$(free_ports 18)"
+cluster_ports=("$c1" "$c2" "$c3" "$c4" "$c5" "$c6")
+bus_ports=("$b1" "$b2" "$b3" "$b4" "$b5" "$b6")
+
 redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no --protected-mode yes \
   --daemonize no --logfile "$work/redis.log" &
 pids+=($!)
 redis_pid=$!
 
-echo_port=$(free_port)
+"$garnet_dir/garnet-server" --bind 127.0.0.1 --port "$garnet_port" --memory 1g --index 64m \
+  --logger-level Warning >"$work/garnet.log" 2>&1 &
+pids+=($!)
+garnet_pid=$!
+
+cluster_pids=""
+cluster_endpoints=""
+for i in 0 1 2 3 4 5; do
+  port=${cluster_ports[$i]}
+  mkdir -p "$work/cluster-$port"
+  redis-server --bind 127.0.0.1 --port "$port" --cluster-enabled yes --cluster-port "${bus_ports[$i]}" \
+    --cluster-config-file "$work/cluster-$port/nodes.conf" --cluster-node-timeout 5000 --dir "$work/cluster-$port" \
+    --save "" --appendonly no --protected-mode yes --daemonize no --logfile "$work/cluster-$port.log" &
+  pids+=($!)
+  cluster_pids="${cluster_pids:+$cluster_pids,}$!"
+  cluster_endpoints="${cluster_endpoints:+$cluster_endpoints,}127.0.0.1:$port"
+done
+
 dotnet "$out/DistCacheAkka.LoadTest.dll" echo-server --port "$echo_port" >"$work/echo.log" 2>&1 &
 pids+=($!)
 echo_pid=$!
@@ -81,23 +133,51 @@ akka.loglevel = WARNING
 distcache.replication-factor = 2
 distcache.node.warm-up-min-data-nodes = 3
 CONF
-seed_port=$(free_port)
 dotnet "$out/DistCacheAkka.CacheNode.dll" --role seed --port "$seed_port" --mgmt-port 0 --config "$work/cluster.conf" >"$work/seed.log" 2>&1 &
 pids+=($!)
 node_pids=$!
-for n in 1 2; do
-  dotnet "$out/DistCacheAkka.CacheNode.dll" --role worker --port "$(free_port)" --mgmt-port 0 \
-    --seed "127.0.0.1:$seed_port" --config "$work/cluster.conf" >"$work/worker$n.log" 2>&1 &
+for port in "$worker1_port" "$worker2_port"; do
+  dotnet "$out/DistCacheAkka.CacheNode.dll" --role worker --port "$port" --mgmt-port 0 \
+    --seed "127.0.0.1:$seed_port" --config "$work/cluster.conf" >"$work/worker-$port.log" 2>&1 &
   pids+=($!)
   node_pids="$node_pids,$!"
 done
 
 wait_port "$redis_port"
+wait_port "$garnet_port"
+for port in "${cluster_ports[@]}"; do wait_port "$port"; done
 wait_port "$echo_port"
 wait_port "$seed_port"
 
+# 3 masters + 3 replicas (redis-cli pairs each replica with a master on another node), then wait until every node
+# reports the cluster ok and every replica's link to its master is up.
+cluster_args=()
+for port in "${cluster_ports[@]}"; do cluster_args+=("127.0.0.1:$port"); done
+bounded 60 redis-cli --cluster create "${cluster_args[@]}" --cluster-replicas 1 --cluster-yes >"$work/cluster-create.log" 2>&1
+cluster_ready() {
+  local port state replication
+  for port in "${cluster_ports[@]}"; do
+    state=$(bounded 5 redis-cli -h 127.0.0.1 -p "$port" cluster info 2>/dev/null) || return 1
+    grep -q '^cluster_state:ok' <<<"$state" || return 1
+    replication=$(bounded 5 redis-cli -h 127.0.0.1 -p "$port" info replication 2>/dev/null) || return 1
+    if grep -q '^role:slave' <<<"$replication"; then
+      grep -q '^master_link_status:up' <<<"$replication" || return 1
+    fi
+  done
+}
+for attempt in $(seq 1 120); do  # bounded: about 60 s
+  cluster_ready && break
+  [ "$attempt" = 120 ] && { echo "the Redis Cluster was not ok with all replicas linked after 60 s" >&2; exit 1; }
+  sleep 0.5
+done
+masters=$(bounded 5 redis-cli -h 127.0.0.1 -p "$c1" cluster nodes | awk '$3 ~ /master/' | wc -l)
+echo "Redis Cluster: $masters masters + $((6 - masters)) replicas, cluster_state:ok"
+
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); nproc: $(nproc); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-timeout 420 dotnet "$out/DistCacheAkka.LoadTest.dll" suite \
-  --seed "127.0.0.1:$seed_port" --redis "127.0.0.1:$redis_port" --echo "127.0.0.1:$echo_port" \
-  --pids "distcache=$node_pids" --pids "redis=$redis_pid" --pids "akka-echo=$echo_pid" --coalescing both "$@"
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "redis: $(redis-server --version | cut -d' ' -f3); garnet-server: $garnet_version"
+bounded 480 dotnet "$out/DistCacheAkka.LoadTest.dll" suite --duration 8 --warmup 2 \
+  --seed "127.0.0.1:$seed_port" --redis "127.0.0.1:$redis_port" --garnet "127.0.0.1:$garnet_port" \
+  --redis-cluster "$cluster_endpoints" --echo "127.0.0.1:$echo_port" \
+  --pids "distcache=$node_pids" --pids "redis=$redis_pid" --pids "garnet=$garnet_pid" \
+  --pids "redis-cluster=$cluster_pids" --pids "akka-echo=$echo_pid" --coalescing both "$@"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); compare.sh took $SECONDS s before cleanup"

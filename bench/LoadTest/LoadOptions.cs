@@ -8,13 +8,16 @@ internal sealed record LoadOptions
 {
     public const string Usage = """
         Usage:
-          LoadTest run   --target distcache|redis|akka-echo [endpoint] [workload options]
-          LoadTest suite [--seed H:P] [--redis H:P] [--echo H:P] [workload options]   every workload, one table
+          LoadTest run   --target distcache|redis|garnet|redis-cluster|akka-echo [endpoint] [workload options]
+          LoadTest suite [--seed H:P] [--redis H:P] [--garnet H:P] [--redis-cluster H:P,...] [--echo H:P] [workload options]
+                                                                                       every workload, one table
           LoadTest echo-server --port P                                                the raw Akka baseline's echo node
 
         Endpoints:
           --seed H:P        a DistCacheAkka seed node (the client joins through it)
-          --redis H:P       a Redis server
+          --redis H:P       a Redis server (standalone: the baseline of the ratios)
+          --garnet H:P      a Garnet server
+          --redis-cluster L a Redis Cluster: comma-separated H:P of its nodes (masters and replicas)
           --echo H:P        an echo-server started by this program
 
         Workload options (defaults in brackets):
@@ -26,7 +29,7 @@ internal sealed record LoadOptions
           --duration D      measured seconds per workload [10]
           --warmup D        unmeasured seconds before each workload [3]
           --operations N    stop after N measured operations instead (0 = use --duration) [0]
-          --pids T=P,P     server process ids of target T (distcache, redis, akka-echo), for CPU time per operation
+          --pids T=P,P     server process ids of target T (distcache, redis, garnet, redis-cluster, akka-echo), for CPU time per operation
           --coalescing M    DistCacheAkka client request coalescing: on, off, or both (suite: a row for each) [on]
         """;
 
@@ -37,6 +40,10 @@ internal sealed record LoadOptions
     public string? Seed { get; init; }
 
     public string? Redis { get; init; }
+
+    public string? Garnet { get; init; }
+
+    public string? RedisCluster { get; init; }
 
     public string? Echo { get; init; }
 
@@ -80,9 +87,11 @@ internal sealed record LoadOptions
             var value = args[++i];
             options = flag switch
             {
-                "--target" => options with { Target = value is "distcache" or "redis" or "akka-echo" ? value : throw Bad(flag, value, "distcache, redis or akka-echo") },
+                "--target" => options with { Target = value is "distcache" or "redis" or "garnet" or "redis-cluster" or "akka-echo" ? value : throw Bad(flag, value, "distcache, redis, garnet, redis-cluster or akka-echo") },
                 "--seed" => options with { Seed = value },
                 "--redis" => options with { Redis = value },
+                "--garnet" => options with { Garnet = value },
+                "--redis-cluster" => options with { RedisCluster = value },
                 "--echo" => options with { Echo = value },
                 "--port" => options with { EchoPort = Int(flag, value, 1, 65535) },
                 "--keys" => options with { Keys = Int(flag, value, 1, 10_000_000) },

@@ -2,9 +2,9 @@ using System.Globalization;
 using DistCacheAkka.LoadTest;
 using DistCacheAkka.Messages;
 
-// Load generator: one workload against DistCacheAkka (through the ClientProxy), Redis (StackExchange.Redis) and a
-// raw Akka.NET echo node, reporting ops/s and latency percentiles. bench/compare.sh starts the servers and runs
-// the suite; see LoadOptions.Usage.
+// Load generator: one workload against DistCacheAkka (through the ClientProxy), Redis standalone, Garnet and a Redis
+// Cluster (all three through StackExchange.Redis) and a raw Akka.NET echo node, reporting ops/s and latency
+// percentiles. bench/compare.sh starts the servers and runs the suite; see LoadOptions.Usage.
 LoadOptions options;
 try
 {
@@ -54,6 +54,10 @@ try
         names.Add("distcache-uncoalesced");
     if (options.Redis is not null)
         names.Add("redis");
+    if (options.Garnet is not null)
+        names.Add("garnet");
+    if (options.RedisCluster is not null)
+        names.Add("redis-cluster");
     if (options.Echo is not null)
         names.Add("akka-echo");
     foreach (var name in names)
@@ -85,7 +89,10 @@ async Task<ILoadTarget> Connect(string target) => target switch
 {
     "distcache" or "distcache-uncoalesced" => await DistCacheTarget.ConnectAsync(
         options.Seed ?? throw new ArgumentException("--seed is required for distcache."), coalescing: target == "distcache"),
-    "redis" => await RedisTarget.ConnectAsync(options.Redis ?? throw new ArgumentException("--redis is required for redis.")),
+    "redis" => await RedisTarget.ConnectAsync(options.Redis ?? throw new ArgumentException("--redis is required for redis."), "Redis", "redis"),
+    "garnet" => await RedisTarget.ConnectAsync(options.Garnet ?? throw new ArgumentException("--garnet is required for garnet."), "Garnet", "garnet"),
+    "redis-cluster" => await RedisTarget.ConnectAsync(
+        options.RedisCluster ?? throw new ArgumentException("--redis-cluster is required for redis-cluster."), "Redis Cluster 3+3", "redis-cluster", cluster: true),
     _ => await EchoTarget.ConnectAsync(options.Echo ?? throw new ArgumentException("--echo is required for akka-echo."), options.ValueSize),
 };
 
@@ -98,9 +105,9 @@ async Task Preload(ILoadTarget target)
 
 async Task<WorkloadResult> Measure(ILoadTarget target, WorkloadSpec spec)
 {
-    var kind = target switch { DistCacheTarget => "distcache", RedisTarget => "redis", _ => "akka-echo" };
+    var kind = target switch { DistCacheTarget => "distcache", RedisTarget redis => redis.Kind, _ => "akka-echo" };
     var result = await runner.RunAsync(target, spec, new CpuMeter(options.Pids.GetValueOrDefault(kind, [])));
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{target.Name,-14} {spec.Name,-24} {spec.Level,-8} {result.OpsPerSecond,9:N0} ops/s  p50 {result.P50:0.000}  p99 {result.P99:0.000}  max {result.Max:0.0} ms  errors {result.Errors}  CPU/op client {result.ClientCpuMicrosPerOp:0} µs servers {result.ServerCpuMicrosPerOp:0} µs"));
+        $"{target.Name,-17} {spec.Name,-24} {spec.Level,-8} {result.OpsPerSecond,9:N0} ops/s  p50 {result.P50:0.000}  p99 {result.P99:0.000}  max {result.Max:0.0} ms  errors {result.Errors}  CPU/op client {result.ClientCpuMicrosPerOp:0} µs servers {result.ServerCpuMicrosPerOp:0} µs"));
     return result;
 }

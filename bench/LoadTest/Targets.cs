@@ -85,20 +85,52 @@ internal sealed class DistCacheTarget(IDistCacheClient client, bool coalescing) 
     }
 }
 
-/// <summary>Redis through StackExchange.Redis: one multiplexed connection, as its documentation recommends.</summary>
-internal sealed class RedisTarget(ConnectionMultiplexer connection) : ILoadTarget
+/// <summary>
+/// A Redis-protocol server through StackExchange.Redis, one multiplexed connection as its documentation recommends:
+/// Redis standalone, Garnet, or a Redis Cluster (given all its endpoints, the multiplexer discovers the slot map and
+/// sends each command to the master that owns the key's slot).
+/// </summary>
+internal sealed class RedisTarget(ConnectionMultiplexer connection, string name, string kind, bool cluster) : ILoadTarget
 {
     private readonly IDatabase _db = connection.GetDatabase();
 
-    public string Name => "Redis";
+    /// <summary>The row name; "Redis" is the standalone baseline the report's ratios divide by.</summary>
+    public string Name => name;
 
-    public static async Task<RedisTarget> ConnectAsync(string endpoint) =>
-        new(await ConnectionMultiplexer.ConnectAsync($"{endpoint},abortConnect=false,connectTimeout=10000,syncTimeout=10000,asyncTimeout=10000"));
+    /// <summary>The key of this target's server process ids in <c>--pids</c>: redis, garnet or redis-cluster.</summary>
+    public string Kind => kind;
+
+    public static async Task<RedisTarget> ConnectAsync(string endpoints, string name, string kind, bool cluster = false)
+    {
+        var connection = await ConnectionMultiplexer.ConnectAsync($"{endpoints},abortConnect=false,connectTimeout=10000,syncTimeout=10000,asyncTimeout=10000");
+        if (cluster)
+        {
+            // Bounded: about 30 s for the multiplexer to learn the slot map and reach every master.
+            for (var i = 0; i < 150 && !ClusterReady(connection); i++)
+                await Task.Delay(200);
+            if (!ClusterReady(connection))
+            {
+                await connection.DisposeAsync();
+                throw new TimeoutException($"{name}: StackExchange.Redis did not see a cluster with 3 connected masters within 30 s.");
+            }
+        }
+
+        return new RedisTarget(connection, name, kind, cluster);
+    }
+
+    private static bool ClusterReady(ConnectionMultiplexer connection) =>
+        connection.GetServers().Count(s => s.IsConnected && !s.IsReplica && s.ServerType == ServerType.Cluster) >= 3;
 
     public async Task PreloadAsync(IReadOnlyList<string> keys, byte[] value)
     {
         foreach (var chunk in keys.Chunk(1_000))
-            await _db.StringSetAsync(chunk.Select(k => new KeyValuePair<RedisKey, RedisValue>(k, value)).ToArray());
+        {
+            if (cluster)
+                // An MSET must stay within one hash slot in a cluster: pipeline one SET per key instead.
+                await Task.WhenAll(chunk.Select(k => _db.StringSetAsync(k, value)));
+            else
+                await _db.StringSetAsync(chunk.Select(k => new KeyValuePair<RedisKey, RedisValue>(k, value)).ToArray());
+        }
     }
 
     public Task GetAsync(string key, ConsistencyLevel level) => _db.StringGetAsync(key);
