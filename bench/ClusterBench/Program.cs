@@ -148,11 +148,10 @@ static async Task WaitListening(int port)
 
 static async Task WaitForAllShards(IClientProxyAccess access)
 {
-    var region = ClusterSharding.Get(access.System).ShardRegionProxy("distcache");
-    for (var i = 0; i < 300; i++)
+        for (var i = 0; i < 300; i++)
     {
-        var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(3)), TimeSpan.FromSeconds(5));
-        if (stats.Regions.Values.Sum(r => r.Stats.Count) == 1024)
+        var topology = await access.GetTopologyAsync();
+        if (topology.Owners.Count == 1024)
             return;
         await Task.Delay(200);
     }

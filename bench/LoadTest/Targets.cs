@@ -44,11 +44,10 @@ internal sealed class DistCacheTarget(IDistCacheClient client, bool coalescing) 
     /// <summary>A fresh cluster allocates its 1,024 shards some seconds after the membership settles; measure after.</summary>
     private static async Task WaitForAllShards(IClientProxyAccess access)
     {
-        var region = ClusterSharding.Get(access.System).ShardRegionProxy(DistCacheSettings.Default.RegionName);
-        for (var i = 0; i < 300; i++) // bounded: about 60 s
+                for (var i = 0; i < 300; i++) // bounded: about 60 s
         {
-            var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(3)), TimeSpan.FromSeconds(5));
-            if (stats.Regions.Values.Sum(r => r.Stats.Count) == DistCacheSettings.Default.Shards)
+            var topology = await access.GetTopologyAsync();
+            if (topology.Owners.Count == DistCacheSettings.Default.Shards)
                 return;
             await Task.Delay(200);
         }

@@ -81,13 +81,12 @@ internal sealed class Cluster(string name, IDistCacheClient client, int[] pids) 
 
     private static async Task WaitForAllShards(IClientProxyAccess access)
     {
-        var region = ClusterSharding.Get(access.System).ShardRegionProxy(DistCacheSettings.Default.RegionName);
-        for (var i = 0; i < 450; i++) // bounded: about 90 s
+                for (var i = 0; i < 450; i++) // bounded: about 90 s
         {
             try
             {
-                var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(3)), TimeSpan.FromSeconds(5));
-                if (stats.Regions.Values.Sum(r => r.Stats.Count) == DistCacheSettings.Default.Shards)
+                var topology = await access.GetTopologyAsync();
+                if (topology.Owners.Count == DistCacheSettings.Default.Shards)
                     return;
             }
             catch (AskTimeoutException)

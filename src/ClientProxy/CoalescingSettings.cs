@@ -5,7 +5,7 @@ namespace DistCacheAkka.ClientProxy;
 
 /// <summary>
 /// Request coalescing of the ClientProxy (<c>distcache.client.coalescing</c> in reference.conf, which documents
-/// each key). <see cref="ReplyTimeout"/> is not configuration: it is the client's request timeout, how long a
+/// each key; <see cref="PlacementRefresh"/> is unused since data path v2). <see cref="ReplyTimeout"/> is not configuration: it is the client's request timeout, how long a
 /// node's gateway waits for a coalesced command's reply.
 /// </summary>
 public sealed record CoalescingSettings(bool Enabled, int MaxBatch, int MaxInFlight, TimeSpan MaxDelay, TimeSpan PlacementRefresh, TimeSpan ReplyTimeout)

@@ -1,12 +1,7 @@
 using Akka.Actor;
-using Akka.Cluster;
-using Akka.Cluster.Sharding;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Configuration;
 using DistCacheAkka.ClientProxy.Actors;
 using DistCacheAkka.Messages;
-using DistCacheAkka.Messages.Hashing;
-using DistCacheAkka.Messages.Routing;
 using DistCacheAkka.Messages.Settings;
 
 namespace DistCacheAkka.ClientProxy;
@@ -15,11 +10,12 @@ namespace DistCacheAkka.ClientProxy;
 public static class DistCacheClient
 {
     /// <summary>
-    /// Starts a client ActorSystem with role "client", joins the cluster through <see cref="DistCacheClientOptions.SeedNodes"/>,
-    /// waits until it is Up and sees at least one Up data node, and starts the shard region proxy and the ClientProxy actor.
+    /// Starts a client ActorSystem (remote-only: the client never joins the cluster), registers with the data nodes
+    /// named in <see cref="DistCacheClientOptions.SeedNodes"/> (any data node will do: each reports all the others),
+    /// and waits until some data node's gateway is reachable.
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid (no seeds, malformed seed, non-positive timeouts).</exception>
-    /// <exception cref="DistCacheConnectionException">No seed could be joined, or no data node was Up, within the connect timeout.</exception>
+    /// <exception cref="DistCacheConnectionException">No seed answered, or no data node was reachable, within the connect timeout.</exception>
     public static async Task<IDistCacheClient> ConnectAsync(DistCacheClientOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -30,25 +26,15 @@ public static class DistCacheClient
             .WithFallback(ConfigurationFactory.ParseString(
                 $"akka.remote.dot-netty.tcp.hostname = \"{options.ClientHost}\"\nakka.remote.dot-netty.tcp.port = {options.ClientPort}"))
             .WithFallback(ClientConfig)
-            .WithFallback(DistCacheConfig.Reference)
-            // A plain ActorSystem does not load the contrib modules' reference configs (serializers among them)
-            // before their extensions start; remote messages of pub-sub and sharding need them from the first byte.
-            .WithFallback(DistributedPubSub.DefaultConfig())
-            .WithFallback(ClusterSharding.DefaultConfig())
-            .WithFallback(Akka.Cluster.Tools.Singleton.ClusterSingleton.DefaultConfig());
+            .WithFallback(DistCacheConfig.Reference);
         var system = ActorSystem.Create(ActorNames.SystemName, config);
         try
         {
-            var cluster = Cluster.Get(system);
-            var self = cluster.SelfAddress;
-            cluster.JoinSeedNodes(seeds.Select(s => new Address(self.Protocol, ActorNames.SystemName, s.Host, s.Port)).ToList());
-            await WaitForClusterAsync(cluster, settings.DataRole, options, ct).ConfigureAwait(false);
-
-            var mediator = DistributedPubSub.Get(system).Mediator;
-            var extractor = new ConsistentHashMessageExtractor(new ShardResolver(settings.Shards, settings.HashAlgorithm));
-            var region = await ClusterSharding.Get(system).StartProxyAsync(settings.RegionName, settings.DataRole, extractor).ConfigureAwait(false);
+            var self = ((ExtendedActorSystem)system).Provider.DefaultAddress;
+            var contacts = seeds.Select(s => new Address(self.Protocol, ActorNames.SystemName, s.Host, s.Port)).ToList();
             var coalescing = CoalescingSettings.Create(config) with { ReplyTimeout = options.RequestTimeout };
-            var proxy = system.ActorOf(ClientProxyActor.Props(region, mediator, settings, coalescing), "distcache-client");
+            var proxy = system.ActorOf(ClientProxyActor.Props(contacts, settings, coalescing), "distcache-client");
+            await WaitForClusterAsync(proxy, options, ct).ConfigureAwait(false);
             return new DistCacheClientImpl(system, proxy, options, ownsSystem: true);
         }
         catch
@@ -69,25 +55,28 @@ public static class DistCacheClient
     /// <summary>The embedded hocon/client.conf.</summary>
     public static Config ClientConfig { get; } = LoadClientConfig();
 
-    private static async Task WaitForClusterAsync(Cluster cluster, string dataRole, DistCacheClientOptions options, CancellationToken ct)
+    /// <summary>The seeds of <paramref name="options"/> as addresses of data nodes, in the protocol of <paramref name="system"/>'s remoting.</summary>
+    /// <exception cref="ArgumentException">A seed is malformed.</exception>
+    public static IReadOnlyList<Address> ContactsOf(ActorSystem system, DistCacheClientOptions options)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(options.ConnectTimeout);
-        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        var self = ((ExtendedActorSystem)system).Provider.DefaultAddress;
+        return ParseSeeds(options.SeedNodes).Select(s => new Address(self.Protocol, ActorNames.SystemName, s.Host, s.Port)).ToList();
+    }
+
+    /// <summary>Waits until the proxy can send requests: some data node reported and its gateway answered.</summary>
+    public static async Task WaitForClusterAsync(IActorRef proxy, DistCacheClientOptions options, CancellationToken ct)
+    {
         var seeds = string.Join(", ", options.SeedNodes);
         try
         {
-            await up.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
-            while (!cluster.State.Members.Any(m => m.Status == MemberStatus.Up && m.HasRole(dataRole)))
-                await Task.Delay(50, timeout.Token).ConfigureAwait(false); // polling the membership view, bounded by the connect timeout
+            await proxy.Ask<ConnectionState>(AwaitConnected.Instance, options.ConnectTimeout, ct).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (AskTimeoutException)
         {
-            var joined = cluster.SelfMember.Status == MemberStatus.Up;
-            throw new DistCacheConnectionException(joined
-                ? $"Joined the cluster through seeds [{seeds}] but no data node (role \"{dataRole}\") was Up within {options.ConnectTimeout.TotalSeconds:0.#} s."
-                : $"Could not join the cluster through seeds [{seeds}] within {options.ConnectTimeout.TotalSeconds:0.#} s: no seed answered. Check that a CacheNode runs there.",
+            var state = await proxy.Ask<ConnectionState>(GetConnectionState.Instance, TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+            throw new DistCacheConnectionException(state.HeardFromCluster
+                ? $"Data nodes answered through seeds [{seeds}] ({state.DataNodes} data nodes reported) but none of their gateways was reachable within {options.ConnectTimeout.TotalSeconds:0.#} s."
+                : $"Could not reach the cluster through seeds [{seeds}] within {options.ConnectTimeout.TotalSeconds:0.#} s: no seed answered. Check that a CacheNode runs there.",
                 options.SeedNodes);
         }
     }
@@ -104,12 +93,18 @@ public static class DistCacheClient
             throw new ArgumentException($"DistCacheClientOptions.DefaultConsistency: {problem}", nameof(options));
         if (options.ClientPort is < 0 or > 65535)
             throw new ArgumentException($"DistCacheClientOptions.ClientPort is {options.ClientPort}; it must be between 0 and 65535.", nameof(options));
+        return ParseSeeds(options.SeedNodes);
+    }
 
-        return options.SeedNodes.Select(seed =>
+    private static List<(string Host, int Port)> ParseSeeds(IReadOnlyList<string> seeds)
+    {
+        if (seeds is null || seeds.Count == 0)
+            throw new ArgumentException("DistCacheClientOptions.SeedNodes is empty; name at least one data node as host:port.", "options");
+        return seeds.Select(seed =>
         {
             var colon = seed?.LastIndexOf(':') ?? -1;
             if (seed is null || colon <= 0 || !int.TryParse(seed[(colon + 1)..], out var port) || port is < 1 or > 65535)
-                throw new ArgumentException($"Seed node \"{seed}\" is malformed; it must be host:port, e.g. 127.0.0.1:4053.", nameof(options));
+                throw new ArgumentException($"Seed node \"{seed}\" is malformed; it must be host:port, e.g. 127.0.0.1:4053.", "options");
             return (seed[..colon], port);
         }).ToList();
     }

@@ -6,7 +6,8 @@ namespace DistCacheAkka.ClientProxy;
 /// <summary>How a client connects to a DistCacheAkka cluster.</summary>
 public sealed record DistCacheClientOptions
 {
-    /// <summary>"host:port" of cluster members to join through (usually the seeds). At least one.</summary>
+    /// <summary>"host:port" of data nodes to contact first, seeds or workers: any one that answers reports all the others.
+    /// At least one. The client never joins the cluster.</summary>
     public required IReadOnlyList<string> SeedNodes { get; init; }
 
     /// <summary>Consistency of calls that do not name one. Default Quorum.</summary>
@@ -15,7 +16,7 @@ public sealed record DistCacheClientOptions
     /// <summary>How long a single request may take before it fails with <see cref="DistCacheTimeoutException"/>. Default 5 s.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long <see cref="DistCacheClient.ConnectAsync"/> waits to join and see a data node. Default 15 s.</summary>
+    /// <summary>How long <see cref="DistCacheClient.ConnectAsync"/> waits until a data node answers. Default 15 s.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Address the client's own ActorSystem binds to; it must be reachable from the nodes. Default 127.0.0.1.</summary>
@@ -33,6 +34,7 @@ public sealed record DistCacheClientOptions
     /// </summary>
     public DistCacheSettings ClusterSettings { get; init; } = DistCacheSettings.Default;
 
-    /// <summary>Extra HOCON for the client's ActorSystem (highest priority), e.g. logging or transport tuning.</summary>
+    /// <summary>Extra HOCON for the client's ActorSystem (highest priority), e.g. logging or transport tuning. It
+    /// cannot change the cluster's behaviour: the client is not a member.</summary>
     public string? ExtraHocon { get; init; }
 }

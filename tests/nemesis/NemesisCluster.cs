@@ -1,11 +1,11 @@
 using System.Runtime.InteropServices;
-using Akka.Cluster;
+using DistCacheAkka.ClientProxy;
 
 namespace DistCacheAkka.Nemesis;
 
 /// <summary>
 /// The CacheNode processes of one run on loopback, all with one HOCON file, and the questions the run asks about
-/// membership (through a client's view of the cluster). Disposing kills every process still running, also after a
+/// membership (through a client's view of the cluster: the topology the nodes report to it). Disposing kills every process still running, also after a
 /// failure, and deletes the file; so do SIGINT and SIGTERM of the process running the nemesis (Ctrl+C of the bench).
 /// </summary>
 internal sealed class NemesisCluster : IDisposable
@@ -41,15 +41,17 @@ internal sealed class NemesisCluster : IDisposable
 
     public void MarkGone(NodeProcess process) => _gone.Add(process);
 
-    public static int DataNodesUp(Cluster view) =>
-        view.State.Members.Count(m => m.Status == MemberStatus.Up && m.HasRole(DataRole));
+    public static async Task<int> DataNodesUpAsync(IClientProxyAccess view) =>
+        (await view.GetTopologyAsync()).DataNodes.Count;
 
-    public static bool IsMember(Cluster view, NodeProcess process) =>
-        view.State.Members.Any(m => m.Address.Port == process.Port);
+    public static async Task<bool> IsMemberAsync(IClientProxyAccess view, NodeProcess process) =>
+        (await view.GetTopologyAsync()).DataNodes.Any(a => a.EndsWith($":{process.Port}", StringComparison.Ordinal));
 
-    public static bool IsHealthy(Cluster view, int dataNodes) =>
-        DataNodesUp(view) == dataNodes && view.State.Unreachable.IsEmpty
-        && view.State.Members.All(m => m.Status == MemberStatus.Up);
+    public static async Task<bool> IsHealthyAsync(IClientProxyAccess view, int dataNodes)
+    {
+        var topology = await view.GetTopologyAsync();
+        return topology.DataNodes.Count == dataNodes && topology.Unreachable.Count == 0;
+    }
 
     public void Dispose()
     {

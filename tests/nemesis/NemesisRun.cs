@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Akka.Cluster;
 using DistCacheAkka.Checker;
 using DistCacheAkka.ClientProxy;
 using DistCacheAkka.Messages;
@@ -46,12 +45,12 @@ public static class NemesisRun
                     SeedNodes = cluster.Live.Select(p => p.Endpoint).ToArray(),
                     ConnectTimeout = StartDeadline,
                     RequestTimeout = TimeSpan.FromSeconds(3), // above the nodes' operation-timeout: ConsistencyNotMet comes first
-                    ExtraHocon = options.NodeHocon + "\nakka.loglevel = ERROR", // the nodes' SBR timings: a client can be the leader
+                    ExtraHocon = "akka.loglevel = ERROR", // clients are not members: the nodes' timings are none of theirs
                 }));
             }
 
-            var view = Cluster.Get(((IClientProxyAccess)clients[0]).System);
-            await Until.HoldsAsync(() => NemesisCluster.IsHealthy(view, 3), StartDeadline, "3 data nodes Up");
+            var view = (IClientProxyAccess)clients[0];
+            await Until.HoldsAsync(() => NemesisCluster.IsHealthyAsync(view, 3), StartDeadline, "3 data nodes Up");
             await WaitWritableAsync(clients[0], StartDeadline);
             Log("cluster of 3 data nodes ready; workload starts");
             var placement = new PlacementLog(clients[0]);
@@ -79,7 +78,7 @@ public static class NemesisRun
             }
 
             Log($"workload stopped: {workload.Writes:N0} writes, {workload.Reads:N0} reads attempted");
-            await Until.HoldsAsync(() => NemesisCluster.IsHealthy(view, NemesisCluster.DataNodesUp(view)), FaultDeadline, "no unreachable member");
+            await Until.HoldsAsync(async () => await NemesisCluster.IsHealthyAsync(view, await NemesisCluster.DataNodesUpAsync(view)), FaultDeadline, "no unreachable member");
             await FinalReadsAsync(clients[0], history, keys);
             await FinalReadsOfWriteOnceKeysAsync(clients[0], history, workload.WriteOnceKeys);
             Log("final reads done; checking");
@@ -115,7 +114,7 @@ public static class NemesisRun
 
     /// <summary>One cycle of faults; returns how many nodes downed while paused stopped on resume, and how many did not.</summary>
     private static async Task<(int Stopped, int StillRunning)> CycleAsync(
-        NemesisCluster cluster, Cluster view, Random random, NemesisOptions options, Action<string> log, List<string> faults,
+        NemesisCluster cluster, IClientProxyAccess view, Random random, NemesisOptions options, Action<string> log, List<string> faults,
         PlacementLog placement, Func<string, Task> checkpoint)
     {
         int stopped = 0, stillRunning = 0;
@@ -129,7 +128,7 @@ public static class NemesisRun
             victim.Pause();
             await Task.Delay(options.ShortPause); // the length of the fault itself, not a synchronisation
             victim.Resume();
-            await Until.HoldsAsync(() => NemesisCluster.IsHealthy(view, 3), FaultDeadline, "the short-paused node to be reachable again");
+            await Until.HoldsAsync(() => NemesisCluster.IsHealthyAsync(view, 3), FaultDeadline, "the short-paused node to be reachable again");
             faults.Add($"pause {options.ShortPause.TotalSeconds:0.#} s");
             log("healthy again");
             await Task.Delay(options.Quiet);
@@ -144,7 +143,7 @@ public static class NemesisRun
             log($"SIGSTOP port {victim.Port} until it is downed");
             var paused = Stopwatch.StartNew();
             victim.Pause();
-            await Until.HoldsAsync(() => !NemesisCluster.IsMember(view, victim), FaultDeadline, "the paused node to be downed and removed");
+            await Until.HoldsAsync(async () => !await NemesisCluster.IsMemberAsync(view, victim), FaultDeadline, "the paused node to be downed and removed");
             var pausedFor = paused.Elapsed;
             log($"removed after {pausedFor.TotalSeconds:0.0} s; SIGCONT");
             victim.Resume();
@@ -173,12 +172,12 @@ public static class NemesisRun
             await placement.SnapshotAsync();
             // 3. SIGKILL of the oldest data node (it hosts the sharding coordinator: the hardest single crash), then a
             // replacement.
-            var oldest = view.State.Members.Where(m => m.HasRole(NemesisCluster.DataRole)).Aggregate((a, m) => m.IsOlderThan(a) ? m : a);
-            victim = cluster.Live.Single(p => p.Port == oldest.Address.Port);
+            // Live lists the processes in start order, and each joined when started: the first is the oldest member.
+            victim = cluster.Live[0];
             log($"SIGKILL port {victim.Port}");
             victim.KillHard();
             cluster.MarkGone(victim);
-            await Until.HoldsAsync(() => !NemesisCluster.IsMember(view, victim), FaultDeadline, "the killed node to be removed");
+            await Until.HoldsAsync(async () => !await NemesisCluster.IsMemberAsync(view, victim), FaultDeadline, "the killed node to be removed");
             faults.Add("kill -9 of the oldest + replacement");
             log("killed node removed");
             await ReplaceAsync(cluster, view, log);
@@ -195,7 +194,7 @@ public static class NemesisRun
             victim.Terminate();
             cluster.MarkGone(victim);
             await victim.WaitForExitAsync(FaultDeadline);
-            await Until.HoldsAsync(() => !NemesisCluster.IsMember(view, victim), FaultDeadline, "the leaving node to be removed");
+            await Until.HoldsAsync(async () => !await NemesisCluster.IsMemberAsync(view, victim), FaultDeadline, "the leaving node to be removed");
             faults.Add(options.ReplaceAfterLeave ? "leave + replacement" : "leave");
             log("left");
             if (options.ReplaceAfterLeave)
@@ -258,12 +257,12 @@ public static class NemesisRun
     }
 
     /// <summary>Starts a new worker that joins through a live node and waits until the cluster has 3 data nodes again.</summary>
-    private static async Task ReplaceAsync(NemesisCluster cluster, Cluster view, Action<string> log)
+    private static async Task ReplaceAsync(NemesisCluster cluster, IClientProxyAccess view, Action<string> log)
     {
         var via = cluster.Live[0];
         var joiner = cluster.Start(via.Port);
         await joiner.WaitListeningAsync(FaultDeadline);
-        await Until.HoldsAsync(() => NemesisCluster.IsHealthy(view, 3), FaultDeadline, "the replacement to be Up");
+        await Until.HoldsAsync(() => NemesisCluster.IsHealthyAsync(view, 3), FaultDeadline, "the replacement to be Up");
         log($"replacement on port {joiner.Port} is Up");
     }
 

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using DistCacheAkka.Checker;
 using DistCacheAkka.ClientProxy;
 using DistCacheAkka.Messages.Hashing;
@@ -19,13 +18,11 @@ internal sealed class PlacementLog(IDistCacheClient client)
     {
         try
         {
-            var proxy = ClusterSharding.Get(((IClientProxyAccess)client).System).ShardRegionProxy("distcache");
-            var stats = await proxy.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(3)), TimeSpan.FromSeconds(5));
+            var topology = await ((IClientProxyAccess)client).GetTopologyAsync();
             var ports = new Dictionary<int, int>();
-            foreach (var (address, region) in stats.Regions)
-                foreach (var shard in region.Stats.Keys)
-                    if (int.TryParse(shard, out var id) && address.Port is { } port)
-                        ports[id] = port;
+            foreach (var (shard, node) in topology.Owners)
+                if (Address.Parse(node).Port is { } port)
+                    ports[shard] = port;
             lock (_snapshots)
                 _snapshots.Add((History.Now(), ports));
         }

@@ -15,8 +15,8 @@ namespace DistCacheAkka.CacheNode.Cluster;
 /// node whose pub-sub registry already knows the subscribers (a leader chosen by address could be the node that
 /// just joined, whose registry has not caught up yet; the cluster leader could even be a client).
 /// It also stops a node that the cluster removed while it was frozen or cut off (issue 13): a member that learns
-/// that another system has quarantined it (Akka.Remote's <see cref="ThisActorSystemQuarantinedEvent"/>; members
-/// quarantine a node when it is removed) downs itself, which shuts the node down (exit code 3). Without this, a node
+/// that another member has quarantined it (Akka.Remote's <see cref="ThisActorSystemQuarantinedEvent"/>; members
+/// quarantine a node when it is removed; a quarantine by a non-member, a client, is ignored) downs itself, which shuts the node down (exit code 3). Without this, a node
 /// downed during a long pause could resume, find every other member unreachable, have its own split brain resolver
 /// keep its side, and run on as a one-node cluster recovering stale shards from its own copies (seen in the nemesis:
 /// 3 of 18 such nodes were still running 30 s after SIGCONT).
@@ -73,6 +73,14 @@ internal sealed class ClusterEventsActor : ReceiveActor
         Receive<IMemberEvent>(e => Track(e.Member));
         Receive<ThisActorSystemQuarantinedEvent>(e =>
         {
+            // Only a member's verdict counts: a client (not a member since data path v2) may quarantine this node
+            // after a pause of its own failure detector, which says nothing about the cluster.
+            if (!_members.Keys.Any(m => m.Address.Equals(e.RemoteAddress)))
+            {
+                Context.GetLogger().Warning("{0}, not a cluster member, quarantined this node; ignored (clients cannot down data nodes).", e.RemoteAddress);
+                return;
+            }
+
             Context.GetLogger().Error("{0} quarantined this node: the cluster has removed it. Downing itself (the node stops; restart it to rejoin with a new identity).",
                 e.RemoteAddress);
             _cluster.Down(_cluster.SelfAddress);

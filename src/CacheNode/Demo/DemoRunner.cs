@@ -90,16 +90,19 @@ internal static class DemoRunner
             SeedNodes = [$"127.0.0.1:{seed.Port}"],
             ConnectTimeout = TimeSpan.FromSeconds(60),
             RequestTimeout = TimeSpan.FromSeconds(3), // also the granularity of the failover probe
-            ExtraHocon = DemoHocon + "\nakka.loglevel = OFF\nakka.stdout-loglevel = OFF", // the nodes' SBR timings: a client can be the leader
+            ExtraHocon = "akka.loglevel = OFF\nakka.stdout-loglevel = OFF", // the client is not a member: no cluster settings
         }, ct);
         var access = (IClientProxyAccess)client;
         using var events = new DemoEvents(client, ct);
-        var cluster = Akka.Cluster.Cluster.Get(access.System);
-        await WaitAsync(() => DataMembers(cluster, settings).Count == 3, TimeSpan.FromSeconds(60), "3 data nodes Up", ct);
+        await WaitAsync(async () => (await access.GetTopologyAsync()).DataNodes.Count == 3, TimeSpan.FromSeconds(60), "3 data nodes Up", ct);
         Console.WriteLine($"Cluster formed in {started.Elapsed.TotalSeconds:0.0} s.");
-        Table(["address", "roles", "status"], cluster.State.Members.OrderBy(m => m.Address.Port).Select(m =>
-            (IReadOnlyList<string>)[m.Address.ToString(), string.Join(",", m.Roles.OrderBy(r => r)), m.Status.ToString()]));
-        checks.Add(("3 data nodes and the client are Up", true, $"{cluster.State.Members.Count} members"));
+        var topology = await access.GetTopologyAsync();
+        Table(["data node", "status"], topology.DataNodes.Select(n =>
+            (IReadOnlyList<string>)[n, topology.Unreachable.Contains(n) ? "unreachable" : "reachable"]));
+        var clientIsMember = ((ExtendedActorSystem)access.System).Provider is Akka.Cluster.IClusterActorRefProvider;
+        Console.WriteLine("The client is not a cluster member: it learnt these nodes from the one it was given, and routes each shard to its node.");
+        checks.Add(("3 data nodes Up; the client is not a member", topology.DataNodes.Count == 3 && !clientIsMember,
+            $"{topology.DataNodes.Count} data nodes, client provider {((ExtendedActorSystem)access.System).Provider.GetType().Name}"));
         var allocated = await WaitForAllShardsAsync(access, settings, ct);
         Console.WriteLine($"All {allocated} shards allocated and recovered {started.Elapsed.TotalSeconds:0.0} s after start (nodes warm every shard up once membership is stable).");
 
@@ -129,12 +132,11 @@ internal static class DemoRunner
         var sample = "user:42";
         var resolver = new ShardResolver(settings.Shards, settings.HashAlgorithm);
         var shard = resolver.ShardOf(sample);
-        var region = ClusterSharding.Get(access.System).ShardRegionProxy(settings.RegionName);
-        var location = await region.Ask<EntityLocation>(new GetEntityLocation(resolver.IdOf(shard), TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(10), ct);
-        var ring = new HashRing<string>(DataMembers(cluster, settings).Select(m => m.Address.ToString()), settings.VirtualNodes);
+        topology = await access.GetTopologyAsync();
+        var ring = new HashRing<string>(topology.DataNodes, settings.VirtualNodes);
+        var primary = topology.Owners.GetValueOrDefault(shard, "(not placed)");
         Console.WriteLine();
-        Console.WriteLine($"Key '{sample}': XxHash64 {KeyHasher.Hash(sample):x16} -> shard {shard} of {settings.Shards} -> primary {location.ShardRegion}");
-        var primary = location.ShardRegion.ToString();
+        Console.WriteLine($"Key '{sample}': XxHash64 {KeyHasher.Hash(sample):x16} -> shard {shard} of {settings.Shards} -> primary {primary}");
         var backups = ring.PreferenceOrder(HashRing<string>.ShardPosition(shard)).Where(n => n != primary).Take(settings.ReplicationFactor - 1);
         Console.WriteLine($"  replicas (R = {settings.ReplicationFactor}): primary {primary}; backup {string.Join(", ", backups)} (next in the shard's ring order)");
 
@@ -205,10 +207,10 @@ internal static class DemoRunner
         checks.Add(("every entry has a backup copy (R = 2)", backed >= stats.TotalEntries, $"{backed:N0} backup entries"));
 
         Header(6, "Node failure: kill -9 of worker-2");
-        await FailoverAsync(nodes, client, cluster, keys, checks, events, ct);
+        await FailoverAsync(nodes, client, access, keys, checks, events, ct);
 
         Header(7, "Rebalancing: a new node joins");
-        await RebalanceAsync(nodes, seed.Port, client, cluster, keys, checks, events, ct);
+        await RebalanceAsync(nodes, seed.Port, client, access, keys, checks, events, ct);
 
         Header(8, "Memory budget: a full cache evicts");
         await DemoMemory.RunAsync(client, checks, ct);
@@ -234,18 +236,16 @@ internal static class DemoRunner
         }
     }
 
-    /// <summary>Waits until the sharding coordinator reports every shard allocated to a region.</summary>
+    /// <summary>Waits until the nodes report every shard running (the client's topology places every shard).</summary>
     private static async Task<int> WaitForAllShardsAsync(IClientProxyAccess access, DistCacheSettings settings, CancellationToken ct)
     {
-        var region = ClusterSharding.Get(access.System).ShardRegionProxy(settings.RegionName);
         var allocated = 0;
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (allocated < settings.Shards)
         {
             if (DateTime.UtcNow > until)
                 throw new TimeoutException($"Only {allocated} of {settings.Shards} shards were allocated after 60 s.");
-            var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(3)), TimeSpan.FromSeconds(5), ct);
-            allocated = stats.Regions.Values.Sum(r => r.Stats.Count);
+            allocated = (await access.GetTopologyAsync()).Owners.Count;
             if (allocated < settings.Shards)
                 await Task.Delay(200, ct);
         }
@@ -253,16 +253,18 @@ internal static class DemoRunner
         return allocated;
     }
 
-    private static async Task FailoverAsync(ChildNodes nodes, IDistCacheClient client, Akka.Cluster.Cluster cluster, List<string> keys,
+    private static async Task FailoverAsync(ChildNodes nodes, IDistCacheClient client, IClientProxyAccess access, List<string> keys,
         List<(string, bool, string)> checks, DemoEvents events, CancellationToken ct)
     {
         var victim = nodes.Children.Single(c => c.Name == "worker-2");
         var clock = Stopwatch.StartNew();
         nodes.Kill("worker-2");
         Console.WriteLine($"  {clock.Elapsed.TotalSeconds,5:0.0} s  SIGKILL sent to worker-2 (port {victim.Port})");
-        await WaitAsync(() => cluster.State.Unreachable.Any(m => m.Address.Port == victim.Port), TimeSpan.FromSeconds(30), "the failure to be detected", ct);
+        await WaitAsync(async () => (await access.GetTopologyAsync()).Unreachable.Any(n => n.EndsWith($":{victim.Port}", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), "the failure to be detected", ct);
         Console.WriteLine($"  {clock.Elapsed.TotalSeconds,5:0.0} s  worker-2 detected unreachable; reads of its shards wait for failover");
-        await WaitAsync(() => cluster.State.Members.All(m => m.Address.Port != victim.Port), TimeSpan.FromSeconds(60), "the dead node to be removed", ct);
+        await WaitAsync(async () => (await access.GetTopologyAsync()).DataNodes.All(n => !n.EndsWith($":{victim.Port}", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(60), "the dead node to be removed", ct);
         Console.WriteLine($"  {clock.Elapsed.TotalSeconds,5:0.0} s  split brain resolver downed it; removed from the cluster");
 
         var probe = DemoKeysCoveringEveryShard();
@@ -282,7 +284,7 @@ internal static class DemoRunner
 
         var window = clock.Elapsed;
         Console.WriteLine($"  {window.TotalSeconds,5:0.0} s  Quorum writes to all 1,024 shards succeed again");
-        await WaitAsync(() => events.Failovers.Count > 0, TimeSpan.FromSeconds(10), "FailoverOccurred events", ct);
+        await WaitAsync(() => Task.FromResult(events.Failovers.Count > 0), TimeSpan.FromSeconds(10), "FailoverOccurred events", ct);
         var failovers = events.Failovers;
         Console.WriteLine($"  FailoverOccurred events: {failovers.Count} shards, {failovers.Sum(f => f.KeysRecovered):N0} keys recovered from backups, e.g.");
         foreach (var f in failovers.Take(3))
@@ -294,13 +296,14 @@ internal static class DemoRunner
         checks.Add(("no acknowledged key lost to kill -9", readable == keys.Count, $"{readable:N0} of {keys.Count:N0} readable"));
     }
 
-    private static async Task RebalanceAsync(ChildNodes nodes, int seedPort, IDistCacheClient client, Akka.Cluster.Cluster cluster,
+    private static async Task RebalanceAsync(ChildNodes nodes, int seedPort, IDistCacheClient client, IClientProxyAccess access,
         List<string> keys, List<(string, bool, string)> checks, DemoEvents events, CancellationToken ct)
     {
         var settings = DistCacheSettings.Default;
         var joiner = nodes.Start("worker-3", "worker", seedPort);
         var clock = Stopwatch.StartNew();
-        await WaitAsync(() => cluster.State.Members.Any(m => m.Address.Port == joiner.Port && m.Status == MemberStatus.Up), TimeSpan.FromSeconds(60), "worker-3 Up", ct);
+        await WaitAsync(async () => (await access.GetTopologyAsync()).DataNodes.Any(n => n.EndsWith($":{joiner.Port}", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(60), "worker-3 Up", ct);
         Console.WriteLine($"  worker-3 (port {joiner.Port}) is Up after {clock.Elapsed.TotalSeconds:0.0} s; shards move to it in rounds:");
         RebalancingProgress? last = null;
         while (clock.Elapsed < TimeSpan.FromSeconds(90))
@@ -365,13 +368,10 @@ internal static class DemoRunner
         return byShard.Values.ToDictionary(k => k, _ => 1);
     }
 
-    private static IReadOnlyList<Member> DataMembers(Akka.Cluster.Cluster cluster, DistCacheSettings settings) =>
-        cluster.State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(settings.DataRole)).ToList();
-
-    private static async Task WaitAsync(Func<bool> condition, TimeSpan deadline, string what, CancellationToken ct)
+    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan deadline, string what, CancellationToken ct)
     {
         var until = DateTime.UtcNow + deadline;
-        while (!condition())
+        while (!await condition())
         {
             if (DateTime.UtcNow > until)
                 throw new TimeoutException($"Timed out after {deadline.TotalSeconds:0} s waiting for {what}.");

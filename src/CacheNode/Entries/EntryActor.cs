@@ -47,12 +47,14 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(ReplicaViewChanged));
+        Context.System.EventStream.Publish(new ShardLifecycle(_shard, Running: true));
         StartRecovery();
     }
 
     protected override void PostStop()
     {
         Context.System.EventStream.Unsubscribe(Self);
+        Context.System.EventStream.Publish(new ShardLifecycle(_shard, Running: false));
         _node.Metrics.Unregister(_shard, _store.Counters);
         _store.Release();
         Interlocked.Add(ref _node.Metrics.ReplicationQueue, -_outbox.Count);

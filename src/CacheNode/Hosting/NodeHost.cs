@@ -34,8 +34,9 @@ internal sealed class CacheEvents;
 /// <summary>
 /// Builds a data node: an <see cref="IHost"/> running the ActorSystem "distcache" with remoting, clustering
 /// (roles: the data role plus seed or worker), DistributedPubSub, the stats, events and cluster-events actors,
-/// the cache shard region started with the consistent-hash extractor and the ring allocation strategy, and the
-/// request gateway that serves clients' coalesced requests.
+/// the cache shard region started with the consistent-hash extractor and the ring allocation strategy, the
+/// request gateway that serves clients' coalesced requests, and the client registry that tells clients (which are
+/// not cluster members) the topology and relays events to them.
 /// Stopping the host (SIGTERM, Ctrl+C) runs coordinated shutdown: the node hands off its shards and leaves.
 /// </summary>
 internal static class NodeHost
@@ -94,6 +95,8 @@ internal static class NodeHost
                         var region = await StartRegionAsync(system, context!);
                         registry.Register<CacheRegion>(region);
                         system.ActorOf(RequestGatewayActor.Props(region), ActorNames.Gateway);
+                        system.ActorOf(ClientRegistryActor.Props(region, DistributedPubSub.Get(system).Mediator, settings.DataRole, TimeProvider.System),
+                            ActorNames.ClientRegistry);
                         system.ActorOf(ShardWarmupActor.Props(region, context!.Resolver, node.WarmUpAfterStable, node.WarmUpMinDataNodes, settings.DataRole, handle.MarkWarmedUp), "distcache-warmup");
                         StartManagementClient(system, region, handle);
                         Join(system, node);
@@ -123,16 +126,17 @@ internal static class NodeHost
     }
 
     /// <summary>
-    /// The management endpoint's cache commands use an in-node ClientProxy over the local region (the same path an
-    /// application's client takes), and it keeps the latest RebalancingProgress event for <c>cache rebalance-status</c>.
+    /// The management endpoint's cache commands use an in-node ClientProxy whose first contact is this node (the
+    /// same path an application's client takes), and it keeps the latest RebalancingProgress event for
+    /// <c>cache rebalance-status</c>.
     /// </summary>
     private static void StartManagementClient(ActorSystem system, IActorRef region, NodeHandle handle)
     {
         var settings = handle.Context!.Settings;
-        // Coalescing off: operators' commands are rare, and coalescing would refresh the cluster's shard placement
-        // every 2 s on every node for nothing.
+        // Coalescing off: operators' commands are rare; each leaves at once in an envelope of one.
+        var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
         var proxy = system.ActorOf(
-            ClientProxyActor.Props(region, DistributedPubSub.Get(system).Mediator, settings, CoalescingSettings.Default with { Enabled = false }),
+            ClientProxyActor.Props([self], settings, CoalescingSettings.Default with { Enabled = false }),
             "distcache-management-client");
         var client = DistCacheClient.FromProxy(system, proxy, new DistCacheClientOptions
         {

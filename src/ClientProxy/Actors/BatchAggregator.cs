@@ -4,7 +4,7 @@ using DistCacheAkka.Messages;
 namespace DistCacheAkka.ClientProxy.Actors;
 
 /// <summary>
-/// Sends the per-shard parts of one batch to the shard region in parallel and merges the replies per key. A part
+/// Sends the per-shard parts of one batch through the ClientProxy in parallel and merges the replies per key. A part
 /// that fails or does not answer within the timeout fails only its own keys. Stops itself after replying.
 /// Replies are correlated by part index, so several chunks of one shard are never confused.
 /// </summary>
@@ -20,7 +20,7 @@ internal sealed class BatchAggregator : ReceiveActor
     private readonly TimeSpan _timeout;
     private int _outstanding;
 
-    public BatchAggregator(IActorRef region, IActorRef replyTo, IReadOnlyList<IWithShardId> parts, bool isGet, TimeSpan timeout)
+    public BatchAggregator(IActorRef target, IActorRef replyTo, IReadOnlyList<IWithShardId> parts, bool isGet, TimeSpan timeout)
     {
         _replyTo = replyTo;
         _parts = parts;
@@ -32,7 +32,7 @@ internal sealed class BatchAggregator : ReceiveActor
         for (var i = 0; i < parts.Count; i++)
         {
             var index = i;
-            region.Ask<object>(parts[i], timeout)
+            target.Ask<object>(parts[i], timeout)
                 .ContinueWith(t => new PartReply(index, t.IsCompletedSuccessfully ? t.Result : null), TaskContinuationOptions.ExecuteSynchronously)
                 .PipeTo(Self);
         }
@@ -41,8 +41,8 @@ internal sealed class BatchAggregator : ReceiveActor
             Finish();
     }
 
-    public static Props Props(IActorRef region, IActorRef replyTo, IReadOnlyList<IWithShardId> parts, bool isGet, TimeSpan timeout) =>
-        Akka.Actor.Props.Create(() => new BatchAggregator(region, replyTo, parts, isGet, timeout));
+    public static Props Props(IActorRef target, IActorRef replyTo, IReadOnlyList<IWithShardId> parts, bool isGet, TimeSpan timeout) =>
+        Akka.Actor.Props.Create(() => new BatchAggregator(target, replyTo, parts, isGet, timeout));
 
     private void Handle(PartReply reply)
     {

@@ -39,3 +39,18 @@ public sealed record ClusterStatsResult(IReadOnlyList<CacheStats> Nodes, IReadOn
 /// once the local mediator acknowledged every topic.</summary>
 public sealed record SubscribeEvents(CacheEventFilter Filter, ChannelWriter<DistributedCacheEvent> Output)
     : INoSerializationVerificationNeeded;
+
+/// <summary>Asks the ClientProxy for its picture of the cluster. Replies <see cref="ClientTopologySnapshot"/>.</summary>
+public sealed record GetClientTopology : INoSerializationVerificationNeeded
+{
+    /// <summary>The one instance.</summary>
+    public static readonly GetClientTopology Instance = new();
+}
+
+/// <summary>The client's picture of the cluster, merged from the data nodes' reports and its own failure detection.</summary>
+/// <param name="DataNodes">Addresses of the data nodes (Up or Leaving), ordered.</param>
+/// <param name="Unreachable">Those of them that are unreachable (as a node reports, or lost by this client).</param>
+/// <param name="Owners">Shard id → address of the node whose EntryActor for it runs, for the shards some node reports.</param>
+public sealed record ClientTopologySnapshot(
+    IReadOnlyList<string> DataNodes, IReadOnlySet<string> Unreachable, IReadOnlyDictionary<int, string> Owners)
+    : INoSerializationVerificationNeeded;

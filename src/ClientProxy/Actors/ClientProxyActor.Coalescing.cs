@@ -1,68 +1,33 @@
 using System.Diagnostics;
 using Akka.Actor;
-using Akka.Cluster;
-using Akka.Cluster.Sharding;
-using Akka.Event;
 using DistCacheAkka.Messages;
 
 namespace DistCacheAkka.ClientProxy.Actors;
 
-// Request coalescing. Every placement-refresh the proxy asks the cluster which node hosts each shard and resolves
-// each node's request gateway (/user/distcache-gateway). A single-key command for a shard with a known gateway is
-// buffered per gateway. While fewer than max-in-flight sends to that gateway await replies, the buffer leaves once
-// the proxy's mailbox is drained (a FlushRequests told to itself arrives after every message already queued) or
-// after max-delay; a full buffer leaves at once. The commands leave as one CoalescedRequests (a lone command in an
-// envelope of one), whose CoalescedReplies are matched to the callers by correlation id, never by key: a late reply
-// from a node that was unreachable for a while must not complete a later caller of the same key (issue 13, fix 3).
-// Each reply envelope frees a slot (see RequestCoalescer). Shards
-// of unknown nodes, nodes without a gateway and unreachable nodes take the region proxy path, command by command, as
-// with coalescing off.
-// Ordering: commands of one shard always take the same path while the placement holds, so a caller that sends two
+// Request coalescing. Every command goes to a node's request gateway (/user/distcache-gateway) inside an envelope:
+// the gateway of the node whose report claims the command's shard, or, for a shard with no reachable owner, a
+// reachable gateway chosen by shard number (so one shard's commands keep one path), whose shard region forwards it.
+// Commands are buffered per gateway. While fewer than max-in-flight envelopes to that gateway await replies, the
+// buffer leaves once the proxy's mailbox is drained (a FlushRequests told to itself arrives after every message
+// already queued) or after max-delay; a full buffer leaves at once; with coalescing off, every command leaves alone
+// at once. The commands leave as one CoalescedRequests (a lone command in an envelope of one), whose CoalescedReplies
+// are matched to the callers by correlation id, never by key: a late reply from a node that was unreachable for a
+// while must not complete a later caller of the same key (issue 13, fix 3). Each reply envelope frees a slot (see
+// RequestCoalescer).
+// Ordering: commands of one shard always take the same path while the topology holds, so a caller that sends two
 // commands without awaiting the first still sees them applied in order.
 public sealed partial class ClientProxyActor
 {
     private readonly CoalescingSettings _coalescing;
     private readonly RequestCoalescer<IActorRef, IActorRef> _coalescer;
-    private readonly IActorRef?[] _gatewayOfShard; // null: not known, the command goes through the region proxy
-    private readonly Dictionary<Address, IActorRef> _gateways = new();
-    private readonly HashSet<Address> _identifying = new();
-    private readonly HashSet<Address> _unreachable = new();
-    private ClusterShardingStats? _placement;
+    private readonly IActorRef?[] _gatewayOfShard; // null: no reachable owner known, any reachable gateway takes it
+    private IActorRef[] _reachableGateways = [];
     private bool _flushScheduled;
-
-    private bool IsClusterMember => Context.System is ExtendedActorSystem { Provider: IClusterActorRefProvider };
-
-    /// <summary>Starts the placement refresh and the expiry of unanswered commands, and watches reachability.</summary>
-    protected override void PreStart()
-    {
-        if (!_coalescing.Enabled)
-            return;
-        Timers.StartPeriodicTimer("placement", RefreshPlacement.Instance, TimeSpan.Zero, _coalescing.PlacementRefresh);
-        Timers.StartPeriodicTimer("expire", ExpirePending.Instance, TimeSpan.FromSeconds(1));
-        if (IsClusterMember)
-        {
-            Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-                typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.MemberRemoved));
-        }
-    }
-
-    /// <summary>Stops watching reachability.</summary>
-    protected override void PostStop()
-    {
-        if (_coalescing.Enabled && IsClusterMember)
-            Cluster.Get(Context.System).Unsubscribe(Self);
-    }
 
     private void ReceiveCoalescing()
     {
         Receive<CoalescedReplies>(Handle);
         Receive<FlushRequests>(_ => Flush());
-        Receive<RefreshPlacement>(_ => RequestPlacement());
-        Receive<ClusterShardingStats>(Handle);
-        Receive<ActorIdentity>(Handle);
-        Receive<ClusterEvent.UnreachableMember>(e => Forget(e.Member.Address, unreachable: true));
-        Receive<ClusterEvent.MemberRemoved>(e => Forget(e.Member.Address, unreachable: false));
-        Receive<ClusterEvent.ReachableMember>(e => _unreachable.Remove(e.Member.Address)); // its gateway is learnt again at the next refresh
         Receive<ExpirePending>(_ =>
         {
             _coalescer.Expire(Stopwatch.GetTimestamp());
@@ -71,19 +36,23 @@ public sealed partial class ClientProxyActor
         });
     }
 
-    private void Handle(IWithCacheKey command)
+    private void Coalesce(ICacheMessage command, int shard)
     {
-        if (!_coalescing.Enabled || command.Key is null || _gatewayOfShard[_resolver.ShardOf(command.Key)] is not { } gateway)
+        var gateway = _gatewayOfShard[shard] ?? AnyGateway(shard);
+        if (gateway is null)
         {
-            _region.Forward(command);
+            Sender.Tell(NoNode(command));
             return;
         }
 
-        if (_coalescer.Add(gateway, command, Sender))
+        if (_coalescer.Add(gateway, command, Sender) || !_coalescing.Enabled)
             Send(gateway);
         else
             ScheduleFlush();
     }
+
+    private IActorRef? AnyGateway(int shard) =>
+        _reachableGateways.Length == 0 ? null : _reachableGateways[shard % _reachableGateways.Length];
 
     private void ScheduleFlush()
     {
@@ -128,81 +97,37 @@ public sealed partial class ClientProxyActor
         Self.Tell(FlushRequests.Instance);
     }
 
-    private void RequestPlacement()
+    /// <summary>A gateway is gone: its buffered commands take their new path (commands in flight wait for their own
+    /// deadline; a reply that still comes reaches its own caller).</summary>
+    private void Reroute(IActorRef gateway)
     {
-        _identifying.Clear(); // an Identify that got no answer by now is retried
-        _region.Tell(new GetClusterShardingStats(_coalescing.PlacementRefresh));
-    }
-
-    private void Handle(ClusterShardingStats placement)
-    {
-        _placement = placement;
-        ApplyPlacement();
-    }
-
-    private void Handle(ActorIdentity identity)
-    {
-        if (identity.MessageId is not Address address)
-            return;
-        _identifying.Remove(address);
-        if (identity.Subject is { } gateway && !_unreachable.Contains(address))
-        {
-            _gateways[address] = gateway;
-            ApplyPlacement();
-        }
-    }
-
-    private void Forget(Address address, bool unreachable)
-    {
-        if (unreachable)
-            _unreachable.Add(address);
-        else
-            _unreachable.Remove(address);
-        if (!_gateways.Remove(address, out var gateway))
-            return;
         foreach (var (command, caller) in _coalescer.Drop(gateway))
-            _region.Tell(command, caller);
-        ApplyPlacement();
+            Self.Tell(command, caller);
     }
 
+    /// <summary>Recomputes the gateway of every shard from the topology and the resolved gateways.</summary>
     private void ApplyPlacement()
     {
-        Array.Clear(_gatewayOfShard);
-        if (_placement is null)
-            return;
         var known = 0;
-        foreach (var (address, region) in _placement.Regions)
+        for (var shard = 0; shard < _gatewayOfShard.Length; shard++)
         {
-            if (_unreachable.Contains(address))
-                continue;
-            if (!_gateways.TryGetValue(address, out var gateway))
-            {
-                if (_identifying.Add(address))
-                    Context.ActorSelection(ActorNames.GatewayPath(address)).Tell(new Identify(address), Self);
-                continue;
-            }
-
-            foreach (var shardId in region.Stats.Keys)
-            {
-                if (_resolver.TryParse(shardId, out var shard))
-                {
-                    _gatewayOfShard[shard] = gateway;
-                    known++;
-                }
-            }
+            var owner = _topology.OwnerOf(shard);
+            _gatewayOfShard[shard] = owner is not null && _topology.IsReachable(owner) && _gateways.TryGetValue(owner, out var gateway) ? gateway : null;
+            if (_gatewayOfShard[shard] is not null)
+                known++;
         }
 
-        Context.GetLogger().Debug("Coalescing: {0} of {1} shards on {2} gateways.", known, _gatewayOfShard.Length, _gateways.Count);
+        _reachableGateways = _topology.DataNodes
+            .Where(_topology.IsReachable)
+            .Select(node => _gateways.GetValueOrDefault(node))
+            .OfType<IActorRef>()
+            .ToArray();
+        _placedShards = known;
     }
 
     private sealed class FlushRequests
     {
         public static readonly FlushRequests Instance = new();
-    }
-
-    private sealed class RefreshPlacement
-    {
-        public static readonly RefreshPlacement Instance = new();
     }
 
     private sealed class ExpirePending

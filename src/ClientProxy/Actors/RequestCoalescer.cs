@@ -3,7 +3,7 @@ using DistCacheAkka.Messages;
 namespace DistCacheAkka.ClientProxy.Actors;
 
 /// <summary>
-/// The bookkeeping of request coalescing, without Akka: single-key commands wait in one buffer per destination (a
+/// The bookkeeping of request coalescing, without Akka: commands (single keys, or one shard's part of a batch) wait in one buffer per destination (a
 /// node's gateway) until they are sealed into an envelope; sealing gives each command a correlation id and remembers
 /// who asked, so that each reply of a <see cref="CoalescedReplies"/> goes back to its own caller. A lone command
 /// travels in an envelope of one too: replies are matched by correlation id only, never by key, because a late
@@ -24,7 +24,7 @@ internal sealed class RequestCoalescer<TDestination, TCaller>(int maxBatch, int 
     where TDestination : notnull
     where TCaller : class
 {
-    private readonly Dictionary<TDestination, List<(IWithCacheKey Command, TCaller Caller)>> _buffers = new();
+    private readonly Dictionary<TDestination, List<(ICacheMessage Command, TCaller Caller)>> _buffers = new();
     private readonly Dictionary<TDestination, Window> _windows = new();
     private readonly Dictionary<long, (TCaller Caller, long Deadline)> _pending = new();
     private long _lastId;
@@ -37,10 +37,10 @@ internal sealed class RequestCoalescer<TDestination, TCaller>(int maxBatch, int 
 
     /// <summary>Buffers <paramref name="command"/> for <paramref name="destination"/>; true when that buffer is full
     /// (<c>maxBatch</c> commands) and should be sealed now, whatever the window.</summary>
-    public bool Add(TDestination destination, IWithCacheKey command, TCaller caller)
+    public bool Add(TDestination destination, ICacheMessage command, TCaller caller)
     {
         if (!_buffers.TryGetValue(destination, out var buffer))
-            _buffers[destination] = buffer = new List<(IWithCacheKey, TCaller)>(Math.Min(maxBatch, 16));
+            _buffers[destination] = buffer = new List<(ICacheMessage, TCaller)>(Math.Min(maxBatch, 16));
         buffer.Add((command, caller));
         return buffer.Count >= maxBatch;
     }
@@ -122,7 +122,7 @@ internal sealed class RequestCoalescer<TDestination, TCaller>(int maxBatch, int 
     /// <summary>Forgets a destination that is gone; returns its buffered commands, to be sent another way. Its
     /// commands in flight stay pending under their ids until their deadline: a late reply still reaches its own
     /// caller (or nobody), never another.</summary>
-    public List<(IWithCacheKey Command, TCaller Caller)> Drop(TDestination destination)
+    public List<(ICacheMessage Command, TCaller Caller)> Drop(TDestination destination)
     {
         _windows.Remove(destination);
         return _buffers.Remove(destination, out var buffer) ? buffer : [];

@@ -1,10 +1,10 @@
 using Akka.Actor;
-using Akka.Cluster;
 using DistCacheAkka.Messages;
 
 namespace DistCacheAkka.ClientProxy.Actors;
 
-/// <summary>Asks every Up data node for its <see cref="CacheStats"/> and replies with what arrived within the timeout.</summary>
+/// <summary>Asks every data node of the client's topology for its <see cref="CacheStats"/> and replies with what arrived
+/// within the timeout.</summary>
 internal sealed class StatsAggregator : ReceiveActor
 {
     private readonly IActorRef _replyTo;
@@ -12,13 +12,10 @@ internal sealed class StatsAggregator : ReceiveActor
     private readonly List<string> _unanswered = [];
     private int _outstanding;
 
-    public StatsAggregator(IActorRef replyTo, string dataRole, TimeSpan timeout)
+    public StatsAggregator(IActorRef replyTo, IReadOnlyList<string> dataNodes, TimeSpan timeout)
     {
         _replyTo = replyTo;
-        var members = Akka.Cluster.Cluster.Get(Context.System).State.Members
-            .Where(m => m.Status == MemberStatus.Up && m.HasRole(dataRole))
-            .Select(m => m.Address)
-            .ToList();
+        var members = dataNodes.Select(Address.Parse).ToList();
         _outstanding = members.Count;
         Receive<NodeAnswer>(Handle);
 
@@ -35,8 +32,8 @@ internal sealed class StatsAggregator : ReceiveActor
             Finish();
     }
 
-    public static Props Props(IActorRef replyTo, string dataRole, TimeSpan timeout) =>
-        Akka.Actor.Props.Create(() => new StatsAggregator(replyTo, dataRole, timeout));
+    public static Props Props(IActorRef replyTo, IReadOnlyList<string> dataNodes, TimeSpan timeout) =>
+        Akka.Actor.Props.Create(() => new StatsAggregator(replyTo, dataNodes, timeout));
 
     private void Handle(NodeAnswer answer)
     {

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Hashing;
 using DistCacheAkka.Messages.Settings;
@@ -7,12 +6,12 @@ using DistCacheAkka.Messages.Settings;
 namespace DistCacheAkka.ClientProxy.Reads;
 
 /// <summary>
-/// Reads through failure detection, on the client's side. While the client's cluster view marks some data node
-/// unreachable (failure detected, not yet downed), each Eventual or Quorum read is handed to a
-/// <see cref="BackupReadActor"/>, which reads the shard's backups directly if the shard's primary is the unreachable
-/// node. This must be the client's doing: the region proxy's messages to an unreachable node go nowhere until the
-/// split brain resolver downs it and the shard fails over. Strong reads, writes, and every request while all data
-/// nodes are reachable take the ordinary path at no extra cost.
+/// Reads through failure detection, on the client's side. While the client's topology marks some data node
+/// unreachable (failure detected, not yet downed), an Eventual or Quorum read of a shard whose primary is that node
+/// is handed to a <see cref="BackupReadActor"/>, which reads the shard's backups directly. This must be the client's
+/// doing: messages to an unreachable node go nowhere until the split brain resolver downs it and the shard fails
+/// over. Strong reads, writes, and every request while all data nodes are reachable take the ordinary path at no
+/// extra cost.
 /// </summary>
 internal sealed class BackupReads
 {
@@ -20,16 +19,15 @@ internal sealed class BackupReads
     public delegate void Send(string node, ReadReplicaKeys request, IActorRef replyTo);
 
     private readonly DataNodeView _view;
-    private readonly IActorRef _region;
+    private readonly Func<int, string?> _ownerOf;
     private readonly DistCacheSettings _settings;
     private readonly ShardResolver _resolver;
     private readonly Send _send;
-    private readonly ShardLocations _locations = new();
 
-    public BackupReads(DataNodeView view, IActorRef region, DistCacheSettings settings, ShardResolver resolver, Send send)
+    public BackupReads(DataNodeView view, Func<int, string?> ownerOf, DistCacheSettings settings, ShardResolver resolver, Send send)
     {
         _view = view;
-        _region = region;
+        _ownerOf = ownerOf;
         _settings = settings;
         _resolver = resolver;
         _send = send;
@@ -38,28 +36,23 @@ internal sealed class BackupReads
     /// <summary>True while some data node is unreachable.</summary>
     public bool Active => _view.HasUnreachable;
 
-    /// <summary>
-    /// Starts backup reads for the ClientProxy actor owning <paramref name="context"/>: a child keeps the data node
-    /// view from cluster events. Outside a cluster (an ActorSystem without the cluster provider) the view stays
-    /// empty and every request takes the ordinary path.
-    /// </summary>
-    public static BackupReads Start(IUntypedActorContext context, IActorRef region, DistCacheSettings settings, ShardResolver resolver)
-    {
-        var view = new DataNodeView(settings.VirtualNodes, settings.ReplicationFactor);
-        var system = context.System;
-        if (((ExtendedActorSystem)system).Provider is IClusterActorRefProvider)
-            context.ActorOf(DataNodeViewActor.Props(view, settings.DataRole), "data-nodes");
-        return new BackupReads(view, region, settings, resolver,
-            (node, request, replyTo) => system.ActorSelection(ActorNames.ReplicatorPath(node)).Tell(request, replyTo));
-    }
+    /// <summary>The data node view the reads use (updated by the ClientProxy from its topology).</summary>
+    public DataNodeView View => _view;
 
-    /// <summary>Takes <paramref name="command"/> over if it is a read that may need the backups now.</summary>
-    /// <returns>False if the caller should forward it to the region as usual.</returns>
+    /// <summary>Backup reads over <paramref name="view"/>, with shard owners from <paramref name="ownerOf"/>, sending
+    /// replica reads by actor selection from <paramref name="system"/>.</summary>
+    public static BackupReads Create(ActorSystem system, DataNodeView view, Func<int, string?> ownerOf, DistCacheSettings settings, ShardResolver resolver) =>
+        new(view, ownerOf, settings, resolver,
+            (node, request, replyTo) => system.ActorSelection(ActorNames.ReplicatorPath(node)).Tell(request, replyTo));
+
+    /// <summary>Takes <paramref name="command"/> over if it is a read of a shard whose primary is unreachable now.</summary>
+    /// <returns>False if the caller should send it the ordinary way.</returns>
     public bool TryRoute(object command, IActorRef sender, IUntypedActorContext context)
     {
-        if (!_view.HasUnreachable || ReadOf(command) is not { } read)
+        if (!_view.HasUnreachable || ReadOf(command) is not { } read
+            || _ownerOf(read.ShardId) is not { } primary || !_view.IsUnreachable(primary))
             return false;
-        context.ActorOf(BackupReadActor.Props(read, _region, sender, _view, _locations, _send, _settings.OperationTimeout));
+        context.ActorOf(BackupReadActor.Props(read, primary, sender, _view, _send, _settings.OperationTimeout));
         return true;
     }
 
@@ -73,28 +66,4 @@ internal sealed class BackupReads
     };
 
     private static bool Servable(ConsistencyLevel level) => BackupReadRules.RequiredAnswers(level, 2) is not null;
-}
-
-/// <summary>
-/// Where the region proxy placed each shard, as learned by backup reads, valid for one version of the data node view
-/// (a location costs a round trip, or a wait for the unreachable node's region not to answer).
-/// Written and read by the backup read actors on any thread.
-/// </summary>
-internal sealed class ShardLocations
-{
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, (long ViewVersion, string Node)> _known = new();
-
-    public bool TryGet(int shard, long viewVersion, out string node)
-    {
-        if (_known.TryGetValue(shard, out var known) && known.ViewVersion == viewVersion)
-        {
-            node = known.Node;
-            return true;
-        }
-
-        node = "";
-        return false;
-    }
-
-    public void Set(int shard, long viewVersion, string node) => _known[shard] = (viewVersion, node);
 }

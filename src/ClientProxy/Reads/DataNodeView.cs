@@ -5,7 +5,7 @@ namespace DistCacheAkka.ClientProxy.Reads;
 
 /// <summary>
 /// The client's view of the data nodes (members with the data role that are Up or Leaving, as the nodes' own replica
-/// views count them) and which of them are unreachable. Written only by <see cref="DataNodeViewActor"/>, read by the
+/// views count them) and which of them are unreachable. Written only by the ClientProxy actor (from its <see cref="ClientTopology"/>), read by the
 /// ClientProxy actor and its backup reads: one immutable snapshot behind a volatile reference.
 /// A shard's backups are the next R-1 distinct data nodes of its ring preference order after its primary — the same
 /// rule, over the same members, as the nodes' replica view, so the client finds the copies the primary wrote to.

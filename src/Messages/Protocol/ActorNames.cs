@@ -3,7 +3,7 @@ namespace DistCacheAkka.Messages;
 /// <summary>Well-known actor names on data nodes that clients address by path.</summary>
 public static class ActorNames
 {
-    /// <summary>The ActorSystem name of every member, data node or client.</summary>
+    /// <summary>The ActorSystem name of every data node (and of the client systems DistCacheClient starts).</summary>
     public const string SystemName = "distcache";
 
     /// <summary>Per-node stats actor: answers <see cref="GetCacheStats"/>.</summary>
@@ -21,4 +21,16 @@ public static class ActorNames
     public const string Gateway = "distcache-gateway";
 
     public static string GatewayPath(Akka.Actor.Address node) => $"{node}/user/{Gateway}";
+
+    /// <summary>The gateway's path on the node whose address is <paramref name="node"/> (Address.ToString()).</summary>
+    public static string GatewayPath(string node) => $"{node}/user/{Gateway}";
+
+    /// <summary>Per-node client registry: answers <see cref="RegisterClient"/> with <see cref="NodeTopology"/> updates
+    /// and relays events to clients (<see cref="SubscribeClientEvents"/>).</summary>
+    public const string ClientRegistry = "distcache-clients";
+
+    public static string ClientRegistryPath(Akka.Actor.Address node) => $"{node}/user/{ClientRegistry}";
+
+    /// <summary>The client registry's path on the node whose address is <paramref name="node"/> (Address.ToString()).</summary>
+    public static string ClientRegistryPath(string node) => $"{node}/user/{ClientRegistry}";
 }

@@ -77,10 +77,17 @@ namespace DistCacheAkka.Messages.Serialization;
 /// XP  MemoryPressure      ShardId nat int, Replica string, UsedBytes nat long, LimitBytes nat long
 /// CQ  CoalescedRequests   Timeout TimeSpan, Commands list&lt;Cmd&gt;
 /// CR  CoalescedReplies    Replies list&lt;Reply&gt;
+/// TR  RegisterClient      (empty)
+/// TN  NodeTopology        Reporter string, Version nat long, DataNodes list&lt;string&gt;, Unreachable list&lt;string&gt;,
+///                         LocalShards list&lt;nat int&gt;
+/// TE  SubscribeClientEvents Kinds list&lt;nat int&gt; (each a defined CacheEventKind)
+/// TES ClientEventsSubscribed (empty)
+/// TU  UnsubscribeClientEvents (empty)
 /// </code>
-/// <para>Cmd = Id nat long, Kind (one byte: 0 Get, 1 Set, 2 Remove), then that message's fields exactly as in its
-/// own layout. Reply = Id nat long, Kind (one byte: 0 GetSuccess, 1 NotFound, 2 GetFailure, 3 SetSuccess,
-/// 4 SetFailure, 5 RemoveSuccess, 6 RemoveFailure), then that message's fields. Kinds are append-only like the
+/// <para>Cmd = Id nat long, Kind (one byte: 0 Get, 1 Set, 2 Remove, 3 GetMany, 4 SetMany), then that message's
+/// fields exactly as in its own layout. Reply = Id nat long, Kind (one byte: 0 GetSuccess, 1 NotFound, 2 GetFailure,
+/// 3 SetSuccess, 4 SetFailure, 5 RemoveSuccess, 6 RemoveFailure, 7 GetManySuccess, 8 GetManyFailure,
+/// 9 SetManySuccess, 10 SetManyFailure), then that message's fields. Kinds are append-only like the
 /// manifests; any other message inside a coalesced envelope is refused on both sides.</para>
 /// <para>The serializer checks encodings, not meaning: that a bucket index is below BucketCount, or that a
 /// tombstone carries an empty value, is for the receiving actor to judge. MaxEpoch is a plain long, like the Epoch
@@ -149,13 +156,19 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
     private const string MemoryPressureManifest = "XP";
     private const string CoalescedRequestsManifest = "CQ";
     private const string CoalescedRepliesManifest = "CR";
+    private const string RegisterClientManifest = "TR";
+    private const string NodeTopologyManifest = "TN";
+    private const string SubscribeClientEventsManifest = "TE";
+    private const string ClientEventsSubscribedManifest = "TES";
+    private const string UnsubscribeClientEventsManifest = "TU";
 
     // Kinds of the messages nested in coalesced envelopes (WIRE INVARIANT, append-only), indexed by their byte.
-    private static readonly string[] CommandKinds = [GetManifest, SetManifest, RemoveManifest];
+    private static readonly string[] CommandKinds = [GetManifest, SetManifest, RemoveManifest, GetManyManifest, SetManyManifest];
     private static readonly string[] ReplyKinds =
     [
         GetSuccessManifest, NotFoundManifest, GetFailureManifest, SetSuccessManifest, SetFailureManifest,
-        RemoveSuccessManifest, RemoveFailureManifest,
+        RemoveSuccessManifest, RemoveFailureManifest, GetManySuccessManifest, GetManyFailureManifest,
+        SetManySuccessManifest, SetManyFailureManifest,
     ];
 
     // Largest defined value of each wire enum. The enums are contiguous from 0 and append-only, so "defined" is
@@ -165,6 +178,7 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
     private const byte MaxErrorCode = (byte)CacheErrorCode.OutOfMemory;
     private const byte MaxNodeLeftReason = (byte)NodeLeftReason.Downed;
     private const byte MaxInvalidationReason = (byte)InvalidationReason.Overwritten;
+    private const byte MaxEventKind = (byte)CacheEventKind.RebalancingProgress;
 
     // Smallest encodings of list elements, for the count-versus-remaining check before allocating a list:
     // Item = empty key (1) + empty value (1) + version (1 + 1); KV = empty key (1) + empty value (1);
@@ -231,6 +245,11 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
         ShardCopy => ShardCopyManifest,
         ShardMoved => ShardMovedManifest,
         MemoryPressure => MemoryPressureManifest,
+        RegisterClient => RegisterClientManifest,
+        NodeTopology => NodeTopologyManifest,
+        SubscribeClientEvents => SubscribeClientEventsManifest,
+        ClientEventsSubscribed => ClientEventsSubscribedManifest,
+        UnsubscribeClientEvents => UnsubscribeClientEventsManifest,
         _ => throw NotAProtocolMessage(o),
     };
 
@@ -489,6 +508,20 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
                 w.WriteNonNegativeVarInt64(m.UsedBytes, "MemoryPressure.UsedBytes");
                 w.WriteNonNegativeVarInt64(m.LimitBytes, "MemoryPressure.LimitBytes");
                 break;
+            case RegisterClient or ClientEventsSubscribed or UnsubscribeClientEvents:
+                break;
+            case NodeTopology m:
+                w.WriteString(m.Reporter, "NodeTopology.Reporter");
+                w.WriteNonNegativeVarInt64(m.Version, "NodeTopology.Version");
+                w.WriteStringList(m.DataNodes, "NodeTopology.DataNodes");
+                w.WriteStringList(m.Unreachable, "NodeTopology.Unreachable");
+                w.WriteNonNegativeInt32List(m.LocalShards, "NodeTopology.LocalShards");
+                break;
+            case SubscribeClientEvents m:
+                if (m.Kinds is null)
+                    WireWriter.ThrowNullField("SubscribeClientEvents.Kinds");
+                w.WriteNonNegativeInt32List(m.Kinds.Select(k => (int)k).ToArray(), "SubscribeClientEvents.Kinds");
+                break;
             default:
                 throw NotAProtocolMessage(obj);
         }
@@ -618,6 +651,16 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
                 r.ReadString(),
                 r.ReadNonNegativeVarInt64("MemoryPressure.UsedBytes"),
                 r.ReadNonNegativeVarInt64("MemoryPressure.LimitBytes")),
+            RegisterClientManifest => RegisterClient.Instance,
+            NodeTopologyManifest => new NodeTopology(
+                r.ReadString(),
+                r.ReadNonNegativeVarInt64("NodeTopology.Version"),
+                r.ReadStringList(),
+                r.ReadStringList(),
+                r.ReadNonNegativeInt32List("NodeTopology.LocalShards")),
+            SubscribeClientEventsManifest => new SubscribeClientEvents(ReadEventKinds(ref r)),
+            ClientEventsSubscribedManifest => ClientEventsSubscribed.Instance,
+            UnsubscribeClientEventsManifest => UnsubscribeClientEvents.Instance,
             _ => throw new SerializationException(
                 $"Unknown DistCache manifest '{manifest}': the sender speaks a newer protocol or the bytes are not ours."),
         };
@@ -778,6 +821,8 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
                 Get => 0,
                 Set => 1,
                 Remove => 2,
+                GetMany => 3,
+                SetMany => 4,
                 _ => throw NotNestable(field, i, item.Command),
             });
             Encode(ref w, item.Command);
@@ -794,7 +839,7 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
         {
             var id = r.ReadNonNegativeVarInt64("CorrelatedCommand.Id");
             var kind = CommandKinds[r.ReadEnum((byte)(CommandKinds.Length - 1), "CoalescedCommandKind")];
-            commands[i] = new CorrelatedCommand(id, (IWithCacheKey)DecodeFields(ref r, kind));
+            commands[i] = new CorrelatedCommand(id, DecodeFields(ref r, kind));
         }
         return commands;
     }
@@ -819,6 +864,10 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
                 SetFailure => 4,
                 RemoveSuccess => 5,
                 RemoveFailure => 6,
+                GetManySuccess => 7,
+                GetManyFailure => 8,
+                SetManySuccess => 9,
+                SetManyFailure => 10,
                 _ => throw NotNestable(field, i, item.Reply),
             });
             Encode(ref w, item.Reply);
@@ -842,8 +891,21 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
 
     private static SerializationException NotNestable(string field, int index, object? message) => message is null
         ? NullElement(field, index)
-        : new($"Field {field}[{index}] is a {message.GetType().Name}; a coalesced envelope carries only single-key " +
-              "commands (Get, Set, Remove) and their replies.");
+        : new($"Field {field}[{index}] is a {message.GetType().Name}; a coalesced envelope carries only commands " +
+              "(Get, Set, Remove, GetMany, SetMany) and their replies.");
+
+    private static CacheEventKind[] ReadEventKinds(ref WireReader r)
+    {
+        var values = r.ReadNonNegativeInt32List("SubscribeClientEvents.Kinds");
+        var kinds = new CacheEventKind[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i] > MaxEventKind)
+                throw new SerializationException($"Field SubscribeClientEvents.Kinds[{i}] is {values[i]}, not a defined CacheEventKind.");
+            kinds[i] = (CacheEventKind)values[i];
+        }
+        return kinds;
+    }
 
     private static SerializationException NullElement(string field, int index) =>
         new($"Field {field}[{index}] is null; protocol messages carry no nulls.");

@@ -174,7 +174,7 @@ public class DataPathClusterSpecs(ThreeNodeClusterFixture fixture) : IClassFixtu
         }));
 
         Assert.Contains("127.0.0.1:1", e.Message);
-        Assert.Contains("Could not join", e.Message);
+        Assert.Contains("Could not reach the cluster", e.Message);
     }
 
     internal static List<string> KeysCoveringEveryShard(ShardResolver resolver, string prefix, int count)

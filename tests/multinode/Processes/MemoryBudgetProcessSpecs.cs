@@ -112,7 +112,7 @@ public sealed class MemoryBudgetProcessSpecs(ITestOutputHelper output)
         {
             SeedNodes = [seed.Endpoint],
             ConnectTimeout = TimeSpan.FromSeconds(60),
-            ExtraHocon = FailoverProcessSpecs.TestNodeHocon + "\nakka.loglevel = ERROR",
+            ExtraHocon = "akka.loglevel = ERROR",
         });
         await Eventually.HoldsAsync(async () => (await client.GetStatsAsync()).Nodes.Count == 3, TimeSpan.FromSeconds(60), "3 data nodes answering stats");
         await ShardReadiness.WaitAllAllocatedAsync(client);

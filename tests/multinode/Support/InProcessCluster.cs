@@ -98,7 +98,7 @@ public sealed class InProcessCluster : IAsyncDisposable
             SeedNodes = [SeedEndpoint],
             ClusterSettings = Settings,
             RequestTimeout = TimeSpan.FromSeconds(10),
-            ExtraHocon = TestHocon, // the same SBR timings as the nodes: a client can be the cluster leader
+            ExtraHocon = "akka.loglevel = WARNING", // clients are not members: no cluster timings to share
         };
         var client = await DistCacheClient.ConnectAsync(customize?.Invoke(options) ?? options).ConfigureAwait(false);
         _clients.Add(client);

@@ -19,12 +19,15 @@ public static class Partitions
     public static async Task IsolateAsync(ActorSystem isolated, IEnumerable<ActorSystem> others, bool heal = false)
     {
         ThrottleMode mode = heal ? Unthrottled.Instance : Blackhole.Instance;
-        var self = Akka.Cluster.Cluster.Get(isolated).SelfAddress;
+        var self = AddressOf(isolated);
         foreach (var other in others)
         {
-            var address = Akka.Cluster.Cluster.Get(other).SelfAddress;
+            var address = AddressOf(other);
             Assert.True(await SetAsync(other, self, mode), $"throttle {address} -> {self}");
             Assert.True(await SetAsync(isolated, address, mode), $"throttle {self} -> {address}");
         }
     }
+
+    /// <summary>The remoting address of a system, data node (cluster member) or client (remote-only).</summary>
+    public static Address AddressOf(ActorSystem system) => ((ExtendedActorSystem)system).Provider.DefaultAddress;
 }

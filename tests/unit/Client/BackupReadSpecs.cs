@@ -1,8 +1,6 @@
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
-using Akka.Util;
 using DistCacheAkka.ClientProxy.Reads;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Hashing;
@@ -10,23 +8,19 @@ using DistCacheAkka.Messages.Hashing;
 namespace DistCacheAkka.Tests.Unit.Client;
 
 // Client-side reads through failure detection. First the pure rules (how many backup answers a level needs, newest
-// version wins, tombstones and expired entries read as missing), then one BackupReadActor with probes as the region
-// proxy and as the backups' replicators: it reads the backups when the shard's primary is unreachable, forwards to
-// the region (with the caller as sender) when the primary is reachable, and fails with the counts when backups are
-// silent.
+// version wins, tombstones and expired entries read as missing), then which reads BackupReads takes over (only those
+// of a shard whose owner, as the topology reports it, is unreachable), then one BackupReadActor with probes as the
+// backups' replicators: it reads the backups and fails with the counts when they are silent.
 public class BackupReadSpecs : TestKit
 {
     private const string P = "akka.tcp://distcache@127.0.0.1:1";
     private const string B = "akka.tcp://distcache@127.0.0.1:2";
     private const string C = "akka.tcp://distcache@127.0.0.1:3";
     private readonly ShardResolver _resolver = new(16);
-    private readonly TestProbe _region;
     private readonly Dictionary<string, TestProbe> _replicas;
-    private readonly ShardLocations _locations = new();
 
     public BackupReadSpecs()
     {
-        _region = CreateTestProbe("region");
         _replicas = new Dictionary<string, TestProbe> { [P] = CreateTestProbe("p"), [B] = CreateTestProbe("b"), [C] = CreateTestProbe("c") };
     }
 
@@ -34,7 +28,7 @@ public class BackupReadSpecs : TestKit
         new(key, tombstone ? [] : [value], new EntryVersion(1, sequence), ExpiryKind.None, 0, deadline, tombstone);
 
     private IActorRef Start(object command, int shard, IReadOnlyList<string> keys, ConsistencyLevel level, DataNodeView view) =>
-        Sys.ActorOf(BackupReadActor.Props(new BackupRead(command, shard, keys, level), _region.Ref, TestActor, view, _locations,
+        Sys.ActorOf(BackupReadActor.Props(new BackupRead(command, shard, keys, level), P, TestActor, view,
             (node, request, replyTo) => _replicas[node].Ref.Tell(request, replyTo), TimeSpan.FromMilliseconds(800)));
 
     private static DataNodeView View(int replicationFactor, params string[] unreachable)
@@ -42,13 +36,6 @@ public class BackupReadSpecs : TestKit
         var view = new DataNodeView(150, replicationFactor);
         view.Update([P, B, C], unreachable);
         return view;
-    }
-
-    private async Task LocateAsync(int shard, string at)
-    {
-        var locate = await _region.ExpectMsgAsync<GetEntityLocation>();
-        Assert.Equal(shard.ToString(), locate.EntityId);
-        _region.Reply(new EntityLocation(locate.EntityId, locate.EntityId, Akka.Actor.Address.Parse(at), Option<IActorRef>.None));
     }
 
     [Fact]
@@ -86,7 +73,6 @@ public class BackupReadSpecs : TestKit
         var backup = Assert.Single(view.BackupsFor(shard, P));
         Start(new Get(key, ConsistencyLevel.Quorum), shard, [key], ConsistencyLevel.Quorum, view);
 
-        await LocateAsync(shard, P);
         var read = await _replicas[backup].ExpectMsgAsync<ReadReplicaKeys>();
         _replicas[backup].Reply(new ReplicaKeysRead(shard, read.RequestId, backup, [Entry(key, 7, 3)]));
 
@@ -96,33 +82,12 @@ public class BackupReadSpecs : TestKit
     }
 
     [Fact]
-    public async Task Should_locate_a_shard_once_per_view_version()
-    {
-        var view = View(2, P);
-        var key = "user:45";
-        var shard = _resolver.ShardOf(key);
-        var backup = Assert.Single(view.BackupsFor(shard, P));
-        for (var i = 0; i < 2; i++)
-        {
-            Start(new Get(key, ConsistencyLevel.Eventual), shard, [key], ConsistencyLevel.Eventual, view);
-            if (i == 0)
-                await LocateAsync(shard, P);
-            var read = await _replicas[backup].ExpectMsgAsync<ReadReplicaKeys>();
-            _replicas[backup].Reply(new ReplicaKeysRead(shard, read.RequestId, backup, []));
-            await ExpectMsgAsync<NotFound>();
-        }
-
-        await _region.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // the second read knew where the shard lives
-    }
-
-    [Fact]
     public async Task Should_wait_for_both_backups_at_Quorum_with_three_replicas_and_take_the_newest()
     {
         var view = View(3, P);
         var key = "user:43";
         var shard = _resolver.ShardOf(key);
         Start(new Get(key, ConsistencyLevel.Quorum), shard, [key], ConsistencyLevel.Quorum, view);
-        await LocateAsync(shard, P);
 
         var fromB = await _replicas[B].ExpectMsgAsync<ReadReplicaKeys>();
         var fromC = await _replicas[C].ExpectMsgAsync<ReadReplicaKeys>();
@@ -134,17 +99,30 @@ public class BackupReadSpecs : TestKit
     }
 
     [Fact]
-    public async Task Should_forward_to_the_region_with_the_callers_sender_when_the_primary_is_reachable()
+    public void Should_take_over_only_reads_of_a_shard_whose_owner_is_unreachable()
     {
-        var view = View(2, C); // some node is unreachable, but not this shard's primary
+        var view = View(2, C); // C is unreachable
+        var owners = new Dictionary<int, string>();
+        var reads = new BackupReads(view, shard => owners.GetValueOrDefault(shard), DistCacheAkka.Messages.Settings.DistCacheSettings.Default, _resolver,
+            (node, request, replyTo) => _replicas[node].Ref.Tell(request, replyTo));
         var get = new Get("user:44", ConsistencyLevel.Eventual);
         var shard = _resolver.ShardOf(get.Key);
-        Start(get, shard, [get.Key], ConsistencyLevel.Eventual, view);
+        var router = Sys.ActorOf(Props.Create(() => new Router(reads)));
+        bool Routes(object command) => router.Ask<bool>(command, TimeSpan.FromSeconds(3)).GetAwaiter().GetResult();
 
-        await LocateAsync(shard, P);
+        Assert.False(Routes(get)); // owner unknown: the ordinary path
+        owners[shard] = P;
+        Assert.False(Routes(get)); // owner reachable
+        owners[shard] = C;
+        Assert.False(Routes(new Get(get.Key, ConsistencyLevel.Strong))); // Strong never reads backups
+        Assert.False(Routes(new Set(get.Key, [1], CacheExpiry.Never, ConsistencyLevel.Eventual)));
+        Assert.True(Routes(get));
+    }
 
-        Assert.Equal(get, await _region.ExpectMsgAsync<Get>());
-        Assert.Equal(TestActor, _region.LastSender);
+    /// <summary>Answers whether BackupReads took each message over (it needs an actor context to start a read).</summary>
+    private sealed class Router : ReceiveActor
+    {
+        public Router(BackupReads reads) => ReceiveAny(message => Sender.Tell(reads.TryRoute(message, ActorRefs.Nobody, Context)));
     }
 
     [Fact]
@@ -153,7 +131,6 @@ public class BackupReadSpecs : TestKit
         var view = View(3, P);
         var many = new GetMany(5, ["x", "y"], ConsistencyLevel.Quorum);
         Start(many, 5, many.Keys, ConsistencyLevel.Quorum, view);
-        await LocateAsync(5, P);
         var fromB = await _replicas[B].ExpectMsgAsync<ReadReplicaKeys>();
         _replicas[B].Reply(new ReplicaKeysRead(5, fromB.RequestId, B, []));
 

@@ -1,65 +1,69 @@
-using System.Collections.Immutable;
-using System.Reflection;
 using Akka.Actor;
-using Akka.Cluster;
-using Akka.Cluster.Sharding;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using DistCacheAkka.ClientProxy;
 using DistCacheAkka.ClientProxy.Actors;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Settings;
-using Akka.Util;
 
 namespace DistCacheAkka.Tests.Unit.Client;
 
-// The ClientProxyActor's request coalescing with probes standing in for the shard region proxy and a node's gateway:
-// it learns the placement from GetClusterShardingStats and the gateway by path; concurrent single-key requests for
-// that node share one CoalescedRequests envelope; each reply of a CoalescedReplies goes to its own asker, errors
-// included; shards without a known gateway still go through the region, with the asker as sender.
+// The ClientProxyActor's session and request coalescing with probes standing in for a node's client registry and
+// gateway (data path v2: the client is not a cluster member). It registers with its contact's registry, learns the
+// placement from the node's topology report and the gateway by path; concurrent requests for that node share one
+// CoalescedRequests envelope; each reply of a CoalescedReplies goes to its own asker, errors included; shards nobody
+// claims go to any reachable gateway; with no reachable node a request fails at once with Unavailable.
 public class ClientProxyCoalescingSpecs : TestKit
 {
     private static readonly DistCacheSettings Settings = DistCacheSettings.Default;
-    private readonly TestProbe _region;
+    private readonly TestProbe _registry;
     private readonly TestProbe _gateway;
     private readonly IActorRef _gatewayRef;
+    private readonly string _self;
 
     public ClientProxyCoalescingSpecs()
         : base("akka.loglevel = WARNING")
     {
-        _region = CreateTestProbe();
+        _registry = CreateTestProbe();
         _gateway = CreateTestProbe();
-        // The proxy finds a node's gateway by path: /user/distcache-gateway, here a forwarder to the probe.
+        // The proxy finds a node's registry and gateway by path, here forwarders to the probes (Identify is answered
+        // by the forwarder itself, as by any actor).
+        Sys.ActorOf(Props.Create(() => new Forwarder(_registry.Ref)), ActorNames.ClientRegistry);
         _gatewayRef = Sys.ActorOf(Props.Create(() => new Forwarder(_gateway.Ref)), ActorNames.Gateway);
+        _self = ((ExtendedActorSystem)Sys).Provider.DefaultAddress.ToString();
     }
 
-    private IActorRef StartProxy(int maxBatch = 128, int maxDelayMs = 300) => Sys.ActorOf(ClientProxyActor.Props(_region.Ref, CreateTestProbe().Ref, Settings,
-        new CoalescingSettings(Enabled: true, MaxBatch: maxBatch, MaxInFlight: 1, MaxDelay: TimeSpan.FromMilliseconds(maxDelayMs),
+    private IActorRef StartProxy(int maxBatch = 128, int maxDelayMs = 300, bool enabled = true) => Sys.ActorOf(ClientProxyActor.Props(
+        [((ExtendedActorSystem)Sys).Provider.DefaultAddress], Settings,
+        new CoalescingSettings(Enabled: enabled, MaxBatch: maxBatch, MaxInFlight: 1, MaxDelay: TimeSpan.FromMilliseconds(maxDelayMs),
             PlacementRefresh: TimeSpan.FromHours(1), ReplyTimeout: TimeSpan.FromSeconds(5))));
 
-    /// <summary>Answers the proxy's placement query: every shard lives on this (test) node.</summary>
-    private async Task PlaceEveryShardHere()
+    /// <summary>Answers the proxy's registration as the node would: this (test) node is the only data node, hosting
+    /// every shard (or none), reachable or not.</summary>
+    private async Task ReportAsync(IActorRef proxy, long version, bool hostsShards = true, bool unreachable = false)
     {
-        await _region.ExpectMsgAsync<GetClusterShardingStats>();
-        var shards = Enumerable.Range(0, Settings.Shards).ToImmutableDictionary(s => s.ToString(), _ => 1);
-        var self = ((ExtendedActorSystem)Sys).Provider.DefaultAddress;
-        _region.Reply(new ClusterShardingStats(ImmutableDictionary<Address, ShardRegionStats>.Empty.Add(
-            self, new ShardRegionStats(shards, ImmutableHashSet<string>.Empty))));
+        if (version == 1)
+        {
+            await _registry.ExpectMsgAsync<RegisterClient>();
+            Assert.Equal(proxy, _registry.LastSender);
+        }
+
+        proxy.Tell(new NodeTopology(_self, version, [_self], unreachable ? [_self] : [],
+            hostsShards ? Enumerable.Range(0, Settings.Shards).ToArray() : []));
     }
 
     /// <summary>Sends lone Gets until one reaches the gateway (its identity takes a moment to come back; until then
-    /// requests go through the region), answering each as the node would.</summary>
-    private async Task WaitUntilCoalescing(IActorRef proxy, TestProbe? region = null)
+    /// requests fail with Unavailable), answering it as the node would.</summary>
+    private async Task WaitUntilCoalescing(IActorRef proxy)
     {
-        region ??= _region;
         var asker = CreateTestProbe();
         for (var attempt = 0; attempt < 50; attempt++)
         {
             proxy.Tell(new Get("probe"), asker.Ref);
-            // The Get reaches the gateway (after the proxy's delay) or the region; poll both, for at most 10 s.
-            for (var poll = 0; poll < 100; poll++)
+            // The Get reaches the gateway (after the proxy's delay) or fails at once; poll both, for at most 5 s.
+            for (var poll = 0; poll < 50; poll++)
             {
-                if (await _gateway.ReceiveOneAsync(TimeSpan.FromMilliseconds(50)) is { } sent and (Get or CoalescedRequests))
+                if (await _gateway.ReceiveOneAsync(TimeSpan.FromMilliseconds(50)) is CoalescedRequests sent)
                 {
                     Assert.Equal(proxy, _gateway.LastSender);
                     AnswerAsNode(proxy, sent, new NotFound("probe"));
@@ -67,10 +71,9 @@ public class ClientProxyCoalescingSpecs : TestKit
                     return;
                 }
 
-                if (await region.ReceiveOneAsync(TimeSpan.FromMilliseconds(50)) is Get)
+                if (await asker.ReceiveOneAsync(TimeSpan.FromMilliseconds(50)) is GetFailure failure)
                 {
-                    region.Reply(new NotFound("probe")); // not coalescing yet: answered by the region
-                    await asker.ExpectMsgAsync<NotFound>();
+                    Assert.Equal(CacheErrorCode.Unavailable, failure.Error.Code);
                     break;
                 }
             }
@@ -80,29 +83,15 @@ public class ClientProxyCoalescingSpecs : TestKit
     }
 
     /// <summary>Answers what the gateway received for one command, the way the node would: a reply envelope carrying
-    /// the command's correlation id, or (for a command that travelled bare) the reply itself.</summary>
-    private void AnswerAsNode(IActorRef proxy, object sent, ICacheMessage reply)
-    {
-        if (sent is CoalescedRequests envelope)
-            proxy.Tell(new CoalescedReplies([new CorrelatedReply(Assert.Single(envelope.Commands).Id, reply)]), _gatewayRef);
-        else
-            proxy.Tell(reply, _gatewayRef);
-    }
-
-    /// <summary>A cluster member at this (test) node's address, for reachability events.</summary>
-    private Member ThisNode()
-    {
-        var address = ((ExtendedActorSystem)Sys).Provider.DefaultAddress;
-        var create = typeof(Member).GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
-            .Single(m => m.Name == "Create" && m.GetParameters().Length == 3);
-        return (Member)create.Invoke(null, [new UniqueAddress(address, 1), ImmutableHashSet<string>.Empty, AppVersion.Zero])!;
-    }
+    /// the command's correlation id.</summary>
+    private void AnswerAsNode(IActorRef proxy, CoalescedRequests envelope, ICacheMessage reply) =>
+        proxy.Tell(new CoalescedReplies([new CorrelatedReply(Assert.Single(envelope.Commands).Id, reply)]), _gatewayRef);
 
     [Fact]
     public async Task Should_send_concurrent_requests_in_one_envelope_and_route_each_reply_to_its_asker()
     {
         var proxy = StartProxy();
-        await PlaceEveryShardHere();
+        await ReportAsync(proxy, 1);
         await WaitUntilCoalescing(proxy);
 
         // Five callers within the 300 ms delay: one envelope.
@@ -151,49 +140,33 @@ public class ClientProxyCoalescingSpecs : TestKit
 
         // The first reply envelope reopened the window: the two waiting requests left together.
         var next = await _gateway.ExpectMsgAsync<CoalescedRequests>();
-        Assert.Equal(["f", "g"], next.Commands.Select(c => c.Command.Key));
+        Assert.Equal(["f", "g"], next.Commands.Select(c => ((IWithCacheKey)c.Command).Key));
     }
 
     [Fact]
     public async Task Should_never_give_a_late_reply_to_a_later_caller_of_the_same_key()
     {
-        // The placement is refreshed every 200 ms by a region that answers the query by itself, so the proxy learns
-        // the gateway again after the node was unreachable for a moment.
-        var region = CreateTestProbe();
-        var shards = Enumerable.Range(0, Settings.Shards).ToImmutableDictionary(s => s.ToString(), _ => 1);
-        var stats = new ClusterShardingStats(ImmutableDictionary<Address, ShardRegionStats>.Empty.Add(
-            ((ExtendedActorSystem)Sys).Provider.DefaultAddress, new ShardRegionStats(shards, ImmutableHashSet<string>.Empty)));
-        region.IgnoreMessages<GetClusterShardingStats>();
-        region.SetAutoPilot(new DelegateAutoPilot((sender, message) =>
-        {
-            if (message is GetClusterShardingStats)
-                sender.Tell(stats);
-            return AutoPilot.KeepRunning;
-        }));
-        var proxy = Sys.ActorOf(ClientProxyActor.Props(region.Ref, CreateTestProbe().Ref, Settings,
-            new CoalescingSettings(Enabled: true, MaxBatch: 128, MaxInFlight: 1, MaxDelay: TimeSpan.FromMilliseconds(20),
-                PlacementRefresh: TimeSpan.FromMilliseconds(200), ReplyTimeout: TimeSpan.FromSeconds(5))));
-        await WaitUntilCoalescing(proxy, region);
+        var proxy = StartProxy(maxDelayMs: 20);
+        await ReportAsync(proxy, 1);
+        await WaitUntilCoalescing(proxy);
 
         // A Set leaves for the node, which turns unreachable before it answers, then reachable again.
         var writer = CreateTestProbe();
         proxy.Tell(new Set("k", [1], CacheExpiry.Never, ConsistencyLevel.Quorum), writer.Ref);
-        var unanswered = await _gateway.ReceiveOneAsync(TimeSpan.FromSeconds(3));
-        Assert.NotNull(unanswered);
-        proxy.Tell(new ClusterEvent.UnreachableMember(ThisNode()));
-        proxy.Tell(new ClusterEvent.ReachableMember(ThisNode()));
-        await WaitUntilCoalescing(proxy, region);
+        var unanswered = await _gateway.ExpectMsgAsync<CoalescedRequests>(TimeSpan.FromSeconds(3));
+        await ReportAsync(proxy, 2, unreachable: true);
+        await ReportAsync(proxy, 3);
+        await WaitUntilCoalescing(proxy);
 
         // A later caller reads the same key through the same node; only then does the Set's late reply arrive.
         var reader = CreateTestProbe();
         proxy.Tell(new Get("k", ConsistencyLevel.Quorum), reader.Ref);
-        var read = await _gateway.ReceiveOneAsync(TimeSpan.FromSeconds(3));
-        Assert.NotNull(read);
-        AnswerAsNode(proxy, unanswered!, new SetSuccess("k", new EntryVersion(1, 1)));
+        var read = await _gateway.ExpectMsgAsync<CoalescedRequests>(TimeSpan.FromSeconds(3));
+        AnswerAsNode(proxy, unanswered, new SetSuccess("k", new EntryVersion(1, 1)));
 
         // The late reply is the Set's: the reader must not receive it, and gets its own answer.
         await reader.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
-        AnswerAsNode(proxy, read!, new GetSuccess("k", [1], new EntryVersion(1, 1)));
+        AnswerAsNode(proxy, read, new GetSuccess("k", [1], new EntryVersion(1, 1)));
         Assert.Equal([1], (await reader.ExpectMsgAsync<GetSuccess>()).Value);
         await reader.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
@@ -202,7 +175,7 @@ public class ClientProxyCoalescingSpecs : TestKit
     public async Task Should_send_a_full_buffer_without_waiting_for_the_delay()
     {
         var proxy = StartProxy(maxBatch: 3, maxDelayMs: 2_000);
-        await PlaceEveryShardHere();
+        await ReportAsync(proxy, 1);
         await WaitUntilCoalescing(proxy);
 
         var asker = CreateTestProbe();
@@ -210,36 +183,55 @@ public class ClientProxyCoalescingSpecs : TestKit
             proxy.Tell(new Get(key), asker.Ref);
 
         var envelope = await _gateway.ExpectMsgAsync<CoalescedRequests>(TimeSpan.FromSeconds(1)); // well before 2 s
-        Assert.Equal(["x", "y", "z"], envelope.Commands.Select(c => c.Command.Key));
+        Assert.Equal(["x", "y", "z"], envelope.Commands.Select(c => ((IWithCacheKey)c.Command).Key));
     }
 
     [Fact]
-    public async Task Should_forward_requests_for_shards_without_a_known_gateway_to_the_region()
+    public async Task Should_send_shards_nobody_claims_to_a_reachable_gateway()
     {
-        var proxy = StartProxy();
-        await _region.ExpectMsgAsync<GetClusterShardingStats>(); // left unanswered: no placement known
+        var proxy = StartProxy(maxDelayMs: 0);
+        await ReportAsync(proxy, 1, hostsShards: false); // a hand-off in progress: no node reports the shards
+        await WaitUntilCoalescing(proxy);
         var asker = CreateTestProbe();
 
-        proxy.Tell(new Get("k"), asker.Ref);
+        proxy.Tell(new GetMany(7, ["a", "b"]), asker.Ref);
 
-        await _region.ExpectMsgAsync<Get>(m => m.Key == "k");
-        Assert.Equal(asker.Ref, _region.LastSender);
-        _region.Reply(new NotFound("k"));
-        await asker.ExpectMsgAsync<NotFound>();
-        await _gateway.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        var envelope = await _gateway.ExpectMsgAsync<CoalescedRequests>();
+        Assert.Equal(7, Assert.IsType<GetMany>(Assert.Single(envelope.Commands).Command).ShardId);
+        AnswerAsNode(proxy, envelope, new GetManySuccess(7, [], ["a", "b"]));
+        await asker.ExpectMsgAsync<GetManySuccess>(m => m.Missing.Count == 2);
     }
 
     [Fact]
-    public async Task Should_never_coalesce_when_disabled()
+    public async Task Should_fail_at_once_with_Unavailable_while_no_data_node_answered()
     {
-        var proxy = Sys.ActorOf(ClientProxyActor.Props(_region.Ref, CreateTestProbe().Ref, Settings,
-            CoalescingSettings.Default with { Enabled = false }));
+        var proxy = StartProxy();
+        await _registry.ExpectMsgAsync<RegisterClient>(); // left unanswered
         var asker = CreateTestProbe();
 
         proxy.Tell(new Set("k", [1], CacheExpiry.Never), asker.Ref);
 
-        await _region.ExpectMsgAsync<Set>(m => m.Key == "k"); // no placement query first: the timer never started
-        Assert.Equal(asker.Ref, _region.LastSender);
+        var failure = await asker.ExpectMsgAsync<SetFailure>();
+        Assert.Equal(CacheErrorCode.Unavailable, failure.Error.Code);
+        Assert.Contains("No data node is reachable", failure.Error.Message);
+        await _gateway.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public async Task Should_renew_its_registration_and_send_each_command_alone_when_coalescing_is_off()
+    {
+        var proxy = StartProxy(maxDelayMs: 2_000, enabled: false);
+        await ReportAsync(proxy, 1);
+        await WaitUntilCoalescing(proxy);
+        var asker = CreateTestProbe();
+
+        proxy.Tell(new Set("k", [1], CacheExpiry.Never), asker.Ref);
+        proxy.Tell(new Get("k"), asker.Ref);
+
+        // Both leave at once, each in its own envelope, although the window of one is taken by the first.
+        Assert.IsType<Set>(Assert.Single((await _gateway.ExpectMsgAsync<CoalescedRequests>(TimeSpan.FromMilliseconds(500))).Commands).Command);
+        Assert.IsType<Get>(Assert.Single((await _gateway.ExpectMsgAsync<CoalescedRequests>(TimeSpan.FromMilliseconds(500))).Commands).Command);
+        await _registry.ExpectMsgAsync<RegisterClient>(RegisterClient.LeaseRenewal + TimeSpan.FromSeconds(3)); // the lease renewal
     }
 
     private sealed class Forwarder : ReceiveActor

@@ -116,19 +116,29 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Should_refuse_a_coalesced_envelope_holding_anything_but_single_key_messages()
+    public void Should_refuse_a_coalesced_envelope_holding_anything_but_commands_and_their_replies()
     {
         var reply = Assert.Throws<SerializationException>(() => _serializer.ToBinary(
             new CoalescedReplies([new CorrelatedReply(1, new NotFound("k")), new CorrelatedReply(2, new Get("k"))])));
         Assert.Contains("CoalescedReplies.Replies[1]", reply.Message);
         Assert.Contains("Get", reply.Message);
 
-        // Kind bytes beyond the defined ones are malformed input: a Remove's kind 2 is the last command kind, and
-        // RemoveFailure's 6 the last reply kind.
-        var command = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Convert.FromHexString("00" + "01" + "02" + "03" + "016B00"), "CQ"));
+        // Kind bytes beyond the defined ones are malformed input: a SetMany's kind 4 is the last command kind, and
+        // SetManyFailure's 10 the last reply kind.
+        var command = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Convert.FromHexString("00" + "01" + "02" + "05" + "016B00"), "CQ"));
         Assert.Contains("CoalescedCommandKind", command.Message);
-        var kind = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Convert.FromHexString("01" + "02" + "07" + "016B"), "CR"));
+        var kind = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Convert.FromHexString("01" + "02" + "0B" + "016B"), "CR"));
         Assert.Contains("CoalescedReplyKind", kind.Message);
+    }
+
+    [Fact]
+    public void Should_refuse_an_event_subscription_naming_an_undefined_kind()
+    {
+        // One kind, 6: RebalancingProgress (5) is the last defined one.
+        var error = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Convert.FromHexString("01" + "0C"), "TE"));
+        Assert.Contains("SubscribeClientEvents.Kinds[0]", error.Message);
+        Assert.Equal([CacheEventKind.RebalancingProgress],
+            ((SubscribeClientEvents)_serializer.FromBinary(Convert.FromHexString("01" + "0A"), "TE")).Kinds);
     }
 
     [Fact]

@@ -58,6 +58,11 @@ internal static class ProtocolSamples
         [typeof(MemoryPressure)] = "XP",
         [typeof(CoalescedRequests)] = "CQ",
         [typeof(CoalescedReplies)] = "CR",
+        [typeof(RegisterClient)] = "TR",
+        [typeof(NodeTopology)] = "TN",
+        [typeof(SubscribeClientEvents)] = "TE",
+        [typeof(ClientEventsSubscribed)] = "TES",
+        [typeof(UnsubscribeClientEvents)] = "TU",
     };
 
     /// <summary>Every sample by a readable unique name (theory data uses the name, so each is its own test case).</summary>
@@ -208,6 +213,8 @@ internal static class ProtocolSamples
                 new CorrelatedCommand(2, new Set(unicodeKey, Hundred, CacheExpiry.Sliding(TimeSpan.FromMinutes(1)), ConsistencyLevel.Strong)),
                 new CorrelatedCommand(long.MaxValue, new Remove("")),
                 new CorrelatedCommand(0, new Get(longUnicodeKey)),
+                new CorrelatedCommand(3, new GetMany(12, ["a", unicodeKey], ConsistencyLevel.Strong)),
+                new CorrelatedCommand(4, new SetMany(int.MaxValue, [new KeyValue("a", Hundred)], CacheExpiry.After(TimeSpan.FromSeconds(9)), ConsistencyLevel.Eventual)),
             ]),
             ["CoalescedRequests empty negative timeout"] = new CoalescedRequests(TimeSpan.FromTicks(-1), []),
             ["CoalescedRequests 300 KB value"] = new CoalescedRequests(TimeSpan.MaxValue,
@@ -221,8 +228,19 @@ internal static class ProtocolSamples
                 new CorrelatedReply(5, new SetFailure("k", CacheError.Invalid("value too large"))),
                 new CorrelatedReply(6, new RemoveSuccess("k", true, minVersion)),
                 new CorrelatedReply(long.MaxValue, new RemoveFailure("", new CacheError(CacheErrorCode.Unavailable, "recovering"))),
+                new CorrelatedReply(8, new GetManySuccess(12, [new CacheItem("a", Hundred, maxVersion)], [unicodeKey])),
+                new CorrelatedReply(9, new GetManyFailure(12, ["a"], consistencyNotMet)),
+                new CorrelatedReply(10, new SetManySuccess(3, 2, minVersion)),
+                new CorrelatedReply(11, new SetManyFailure(3, ["a", "b"], CacheError.Invalid("too big"))),
             ]),
             ["CoalescedReplies empty"] = new CoalescedReplies([]),
+            ["RegisterClient"] = RegisterClient.Instance,
+            ["NodeTopology"] = new NodeTopology(node1, 638_700_000_000_000_000, [node1, node2], [node2], [0, 5, 1023]),
+            ["NodeTopology empty"] = new NodeTopology("", 0, [], [], []),
+            ["SubscribeClientEvents every kind"] = new SubscribeClientEvents(Enum.GetValues<CacheEventKind>()),
+            ["SubscribeClientEvents none"] = new SubscribeClientEvents([]),
+            ["ClientEventsSubscribed"] = ClientEventsSubscribed.Instance,
+            ["UnsubscribeClientEvents"] = UnsubscribeClientEvents.Instance,
         };
         return samples;
     }
