@@ -14,6 +14,7 @@ namespace DistCacheAkka.ClientProxy;
 internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
 {
     private const int EventBufferSize = 10_000;
+    private static readonly TimeSpan MinAttempt = TimeSpan.FromMilliseconds(50);
     private readonly ActorSystem _system;
     private readonly IActorRef _proxy;
     private readonly DistCacheClientOptions _options;
@@ -164,20 +165,48 @@ internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
             throw new ArgumentException(problem, parameter);
     }
 
+    /// <summary>
+    /// Asks the proxy for a single-key command. A node that refuses it with <see cref="CacheErrorCode.Unavailable"/>
+    /// applied nothing (a shard handing off or recovering, a node on the minority side, no node reachable), so the
+    /// command is sent again after a short backoff (20 ms doubling to 200 ms, placement refreshed meanwhile) while the
+    /// request timeout allows, unless <see cref="DistCacheClientOptions.RetryUnavailable"/> is off; the last refusal
+    /// is what the caller sees.
+    /// </summary>
     private async Task<TReply> AskKeyed<TReply>(object request, string key, CancellationToken ct)
     {
-        try
+        var clock = global::System.Diagnostics.Stopwatch.StartNew();
+        var backoff = TimeSpan.FromMilliseconds(20);
+        while (true)
         {
-            return await _proxy.Ask<TReply>(request, _options.RequestTimeout, ct).ConfigureAwait(false);
-        }
-        catch (AskTimeoutException)
-        {
-            var shard = _resolver.ShardOf(key);
-            throw new DistCacheTimeoutException(
-                $"No answer for key '{RequestValidation.Shorten(key)}' (shard {shard}) within {_options.RequestTimeout.TotalMilliseconds:0} ms.",
-                key, shard, _options.RequestTimeout);
+            var remaining = _options.RequestTimeout - clock.Elapsed;
+            TReply reply;
+            try
+            {
+                reply = await _proxy.Ask<TReply>(request, remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1), ct).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException)
+            {
+                var shard = _resolver.ShardOf(key);
+                throw new DistCacheTimeoutException(
+                    $"No answer for key '{RequestValidation.Shorten(key)}' (shard {shard}) within {_options.RequestTimeout.TotalMilliseconds:0} ms.",
+                    key, shard, _options.RequestTimeout);
+            }
+
+            // Another attempt needs its backoff and a fair chance to be answered (MinAttempt) within the timeout.
+            if (!_options.RetryUnavailable || !IsUnavailable(reply) || clock.Elapsed + backoff + MinAttempt >= _options.RequestTimeout)
+                return reply;
+            await Task.Delay(backoff, ct).ConfigureAwait(false); // a retry backoff, not a synchronisation
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromMilliseconds(200).Ticks));
         }
     }
+
+    private static bool IsUnavailable(object? reply) => reply switch
+    {
+        GetFailure f => f.Error.Code == CacheErrorCode.Unavailable,
+        SetFailure f => f.Error.Code == CacheErrorCode.Unavailable,
+        RemoveFailure f => f.Error.Code == CacheErrorCode.Unavailable,
+        _ => false,
+    };
 
     private async Task<TReply> AskBatch<TReply>(object request, CancellationToken ct)
     {

@@ -16,6 +16,13 @@ public sealed record DistCacheClientOptions
     /// <summary>How long a single request may take before it fails with <see cref="DistCacheTimeoutException"/>. Default 5 s.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Whether a single-key request refused with <c>Unavailable</c> (nothing was applied: its shard was handing off or
+    /// recovering, its node was on the minority side of a partition, or no node was reachable) is sent again after a
+    /// short backoff while <see cref="RequestTimeout"/> allows. Default true; batches are never retried.
+    /// </summary>
+    public bool RetryUnavailable { get; init; } = true;
+
     /// <summary>How long <see cref="DistCacheClient.ConnectAsync"/> waits until a data node answers. Default 15 s.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
 

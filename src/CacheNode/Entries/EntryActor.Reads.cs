@@ -12,7 +12,7 @@ internal sealed partial class EntryActor
 {
     private readonly PendingReads _pendingReads = new();
 
-    private void ReadThen(IReadOnlyList<string> keys, ConsistencyLevel level, IActorRef replyTo, Func<object> answer, Func<CacheError, object> failure)
+    private void ReadThen(IReadOnlyList<string> keys, ConsistencyLevel level, ReplyTo replyTo, Func<object> answer, Func<CacheError, object> failure)
     {
         var backups = Backups();
         var reachable = backups.Where(_node.View.IsReachable).ToArray();

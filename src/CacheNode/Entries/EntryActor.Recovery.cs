@@ -154,6 +154,8 @@ internal sealed partial class EntryActor
     private void StartHandoff()
     {
         _handingOff = true;
+        // The gateway stops handing commands over directly; the region buffers them until the shard runs elsewhere.
+        Context.System.EventStream.Publish(new ShardLifecycle(_shard, Self, Running: false));
         Flush();
         Become(() =>
         {
@@ -168,6 +170,7 @@ internal sealed partial class EntryActor
             Receive<Remove>(RefuseMoving);
             Receive<GetMany>(RefuseMoving);
             Receive<SetMany>(RefuseMoving);
+            Receive<Routed>(RefuseMoving);
             ReceiveAny(_ => { }); // ticks, queries and repeated stop messages: the actor is about to stop
         });
         Timers.Cancel(AntiEntropyTick.Instance);
@@ -181,7 +184,7 @@ internal sealed partial class EntryActor
         if (mismatch.RequestId == _digestRound && _digestsAwaited.Contains(mismatch.Replica) && mismatch.Buckets.Count > 0)
         {
             var id = ++_nextRequestId;
-            _pendingWrites.Add(id, new PendingWrite([], ActorRefs.Nobody, null, null, ConsistencyLevel.Eventual, 1, 2) { Replied = true });
+            _pendingWrites.Add(id, new PendingWrite([], new ReplyTo(ActorRefs.Nobody), null, null, ConsistencyLevel.Eventual, 1, 2) { Replied = true });
             Timers.StartSingleTimer(id, new WriteTimeout(id), _node.Settings.OperationTimeout);
             Repair(mismatch, id);
         }

@@ -63,7 +63,7 @@ internal sealed partial class EntryActor
             SendDigests();
     }
 
-    private void Replicate(ReplicaEntry[] entries, ConsistencyLevel level, IActorRef replyTo, object success, Func<CacheError, object> failure)
+    private void Replicate(ReplicaEntry[] entries, ConsistencyLevel level, ReplyTo replyTo, object success, Func<CacheError, object> failure)
     {
         var backups = Backups();
         var replicas = 1 + backups.Length;
@@ -115,7 +115,7 @@ internal sealed partial class EntryActor
         var id = ++_nextRequestId;
         if (_node.Interest.Wants(CacheEventKind.ReplicationComplete))
         {
-            _pendingWrites.Add(id, new PendingWrite(entries, ActorRefs.Nobody, null, null, ConsistencyLevel.Eventual, 1, 1 + backups.Length) { Replied = true });
+            _pendingWrites.Add(id, new PendingWrite(entries, new ReplyTo(ActorRefs.Nobody), null, null, ConsistencyLevel.Eventual, 1, 1 + backups.Length) { Replied = true });
             Timers.StartSingleTimer(id, new WriteTimeout(id), _node.Settings.OperationTimeout);
         }
 

@@ -47,14 +47,14 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(ReplicaViewChanged));
-        Context.System.EventStream.Publish(new ShardLifecycle(_shard, Running: true));
+        Context.System.EventStream.Publish(new ShardLifecycle(_shard, Self, Running: true));
         StartRecovery();
     }
 
     protected override void PostStop()
     {
         Context.System.EventStream.Unsubscribe(Self);
-        Context.System.EventStream.Publish(new ShardLifecycle(_shard, Running: false));
+        Context.System.EventStream.Publish(new ShardLifecycle(_shard, Self, Running: false));
         _node.Metrics.Unregister(_shard, _store.Counters);
         _store.Release();
         Interlocked.Add(ref _node.Metrics.ReplicationQueue, -_outbox.Count);
@@ -62,11 +62,12 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
 
     private void Ready()
     {
-        Receive<Get>(Handle);
-        Receive<Set>(Handle);
-        Receive<Remove>(Handle);
-        Receive<GetMany>(Handle);
-        Receive<SetMany>(Handle);
+        Receive<Get>(get => Handle(get, new ReplyTo(Sender)));
+        Receive<Set>(set => Handle(set, new ReplyTo(Sender)));
+        Receive<Remove>(remove => Handle(remove, new ReplyTo(Sender)));
+        Receive<GetMany>(get => Handle(get, new ReplyTo(Sender)));
+        Receive<SetMany>(set => Handle(set, new ReplyTo(Sender)));
+        Receive<Routed>(Dispatch);
         ReceiveReplication();
         ReceiveMemory();
         Receive<SweepTick>(_ => Sweep());
@@ -74,37 +75,54 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
         Receive<StopEntry>(_ => StartHandoff());
     }
 
-    private void Handle(Get get)
+    /// <summary>A command the node's gateway handed over directly (see <see cref="Routed"/>).</summary>
+    private void Dispatch(Routed routed)
+    {
+        var replyTo = new ReplyTo(Sender, routed.Id);
+        switch (routed.Command)
+        {
+            case Get get: Handle(get, replyTo); break;
+            case Set set: Handle(set, replyTo); break;
+            case Remove remove: Handle(remove, replyTo); break;
+            case GetMany get: Handle(get, replyTo); break;
+            case SetMany set: Handle(set, replyTo); break;
+            default:
+                replyTo.Tell(new Status.Failure(new ArgumentException($"{routed.Command.GetType().Name} is not a cache command.")));
+                break;
+        }
+    }
+
+    private void Handle(Get get, ReplyTo replyTo)
     {
         if ((CheckKey(get.Key) ?? Invalid(RequestValidation.CheckConsistency(get.Consistency)) ?? CheckMajority(get.Consistency, "read")) is { } error)
         {
-            Sender.Tell(new GetFailure(get.Key ?? "", error));
+            replyTo.Tell(new GetFailure(get.Key ?? "", error));
             return;
         }
 
         var key = get.Key;
-        ReadThen([key], get.Consistency, Sender,
+        ReadThen([key], get.Consistency, replyTo,
             () => _store.TryGet(key, out var value, out var version) ? new GetSuccess(key, value, version) : new NotFound(key),
             e => new GetFailure(key, e));
     }
 
-    private void Handle(Set set)
+    private void Handle(Set set, ReplyTo replyTo)
     {
         if ((CheckKey(set.Key) ?? CheckWrite(set.Key, set.Value, set.Expiry, set.Consistency) ?? CheckMajority(set.Consistency, "write")) is { } error)
         {
-            Sender.Tell(new SetFailure(set.Key ?? "", error));
+            replyTo.Tell(new SetFailure(set.Key ?? "", error));
             return;
         }
 
         var admission = _store.Admit(_store.CostOfWrite(set.Key, set.Value.Length), 1, BackupPressureNow, keep: set.Key);
         if (!admission.Admitted)
         {
-            Sender.Tell(new SetFailure(set.Key, OutOfMemory($"key '{RequestValidation.Shorten(set.Key)}'", admission)));
+            replyTo.Tell(new SetFailure(set.Key, OutOfMemory($"key '{RequestValidation.Shorten(set.Key)}'", admission)));
             return;
         }
 
         var version = _store.Set(set.Key, set.Value, set.Expiry, out var overwritten);
-        Replicate(WithEvictions(admission, _store.Export(set.Key)!), set.Consistency, Sender, new SetSuccess(set.Key, version),
+        Replicate(WithEvictions(admission, _store.Export(set.Key)!), set.Consistency, replyTo, new SetSuccess(set.Key, version),
             e => new SetFailure(set.Key, e));
         PublishEvicted(admission);
         if (overwritten)
@@ -112,23 +130,23 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
         PublishExpired();
     }
 
-    private void Handle(Remove remove)
+    private void Handle(Remove remove, ReplyTo replyTo)
     {
         if ((CheckKey(remove.Key) ?? Invalid(RequestValidation.CheckConsistency(remove.Consistency)) ?? CheckMajority(remove.Consistency, "removal")) is { } error)
         {
-            Sender.Tell(new RemoveFailure(remove.Key ?? "", error));
+            replyTo.Tell(new RemoveFailure(remove.Key ?? "", error));
             return;
         }
 
         var existed = _store.Remove(remove.Key, out var version);
-        Replicate([_store.Export(remove.Key)!], remove.Consistency, Sender, new RemoveSuccess(remove.Key, existed, version),
+        Replicate([_store.Export(remove.Key)!], remove.Consistency, replyTo, new RemoveSuccess(remove.Key, existed, version),
             e => new RemoveFailure(remove.Key, e));
         if (existed)
             Invalidated(remove.Key, InvalidationReason.Removed, version);
         PublishExpired();
     }
 
-    private void Handle(GetMany get)
+    private void Handle(GetMany get, ReplyTo replyTo)
     {
         var problem = Invalid(RequestValidation.CheckConsistency(get.Consistency));
         foreach (var key in get.Keys)
@@ -136,11 +154,11 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
         problem ??= CheckMajority(get.Consistency, "read");
         if (problem is not null)
         {
-            Sender.Tell(new GetManyFailure(get.ShardId, get.Keys, problem));
+            replyTo.Tell(new GetManyFailure(get.ShardId, get.Keys, problem));
             return;
         }
 
-        ReadThen(get.Keys, get.Consistency, Sender, () =>
+        ReadThen(get.Keys, get.Consistency, replyTo, () =>
         {
             var found = new List<CacheItem>(get.Keys.Count);
             var missing = new List<string>();
@@ -156,21 +174,21 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
         }, e => new GetManyFailure(get.ShardId, get.Keys, e));
     }
 
-    private void Handle(SetMany set)
+    private void Handle(SetMany set, ReplyTo replyTo)
     {
         // Validate the whole subset first: a batch is applied entirely or not at all on this shard.
         foreach (var item in set.Items)
         {
             if ((CheckKey(item.Key) ?? CheckWrite(item.Key, item.Value, set.Expiry, set.Consistency)) is { } error)
             {
-                Sender.Tell(new SetManyFailure(set.ShardId, set.Items.Select(i => i.Key).ToArray(), error));
+                replyTo.Tell(new SetManyFailure(set.ShardId, set.Items.Select(i => i.Key).ToArray(), error));
                 return;
             }
         }
 
         if (CheckMajority(set.Consistency, "write") is { } minority)
         {
-            Sender.Tell(new SetManyFailure(set.ShardId, set.Items.Select(i => i.Key).ToArray(), minority));
+            replyTo.Tell(new SetManyFailure(set.ShardId, set.Items.Select(i => i.Key).ToArray(), minority));
             return;
         }
 
@@ -180,7 +198,7 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
         var admission = _store.Admit(incoming, set.Items.Count, BackupPressureNow);
         if (!admission.Admitted)
         {
-            Sender.Tell(new SetManyFailure(set.ShardId, set.Items.Select(i => i.Key).ToArray(), OutOfMemory($"{set.Items.Count} keys", admission)));
+            replyTo.Tell(new SetManyFailure(set.ShardId, set.Items.Select(i => i.Key).ToArray(), OutOfMemory($"{set.Items.Count} keys", admission)));
             return;
         }
 
@@ -200,7 +218,7 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
 
         PublishEvicted(admission);
 
-        Replicate(entries, set.Consistency, Sender, new SetManySuccess(set.ShardId, set.Items.Count, last),
+        Replicate(entries, set.Consistency, replyTo, new SetManySuccess(set.ShardId, set.Items.Count, last),
             e => new SetManyFailure(set.ShardId, set.Items.Select(i => i.Key).ToArray(), e));
         PublishExpired();
     }

@@ -5,11 +5,11 @@ namespace DistCacheAkka.CacheNode.Entries;
 
 /// <summary>A Quorum or Strong read waiting for its backups' copies of the keys.</summary>
 internal sealed class PendingRead(
-    IReadOnlyList<string> keys, IActorRef replyTo, Func<object> answer, Func<CacheError, object> failure,
+    IReadOnlyList<string> keys, ReplyTo replyTo, Func<object> answer, Func<CacheError, object> failure,
     ConsistencyLevel level, int required, int replicas)
 {
     public IReadOnlyList<string> Keys { get; } = keys;
-    public IActorRef ReplyTo { get; } = replyTo;
+    public ReplyTo ReplyTo { get; } = replyTo;
     public Func<object> Answer { get; } = answer;
     public Func<CacheError, object> Failure { get; } = failure;
     public ConsistencyLevel Level { get; } = level;

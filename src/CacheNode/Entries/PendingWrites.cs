@@ -5,11 +5,11 @@ namespace DistCacheAkka.CacheNode.Entries;
 
 /// <summary>A replicated write (or batch) waiting for its backups' acknowledgements.</summary>
 internal sealed class PendingWrite(
-    ReplicaEntry[] entries, IActorRef replyTo, object? success, Func<CacheError, object>? failure,
+    ReplicaEntry[] entries, ReplyTo replyTo, object? success, Func<CacheError, object>? failure,
     ConsistencyLevel level, int required, int replicas)
 {
     public ReplicaEntry[] Entries { get; } = entries;
-    public IActorRef ReplyTo { get; } = replyTo;
+    public ReplyTo ReplyTo { get; } = replyTo;
     public object? Success { get; } = success;
     public Func<CacheError, object>? Failure { get; } = failure;
     public ConsistencyLevel Level { get; } = level;

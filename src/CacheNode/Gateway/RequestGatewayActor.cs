@@ -1,13 +1,18 @@
 using System.Diagnostics;
 using Akka.Actor;
+using DistCacheAkka.CacheNode.Entries;
 using DistCacheAkka.Messages;
+using DistCacheAkka.Messages.Hashing;
 
 namespace DistCacheAkka.CacheNode.Gateway;
 
 /// <summary>
 /// The node's end of request coalescing (/user/distcache-gateway): unpacks a client's <see cref="CoalescedRequests"/>,
-/// hands every command to the local shard region (which forwards it when the shard lives elsewhere, so a client with
-/// a stale placement is still served), and gathers the replies per client into <see cref="CoalescedReplies"/>.
+/// hands every command whose shard runs here straight to its EntryActor (a <see cref="Routed"/> command, answered
+/// with a <see cref="RoutedReply"/>: one message each way, no region, no Ask; the EntryActors announce themselves with
+/// <see cref="ShardLifecycle"/> and withdraw when they start handing off), every other command to the local shard
+/// region (which forwards it when the shard lives elsewhere or buffers it while the shard moves, so a client with a
+/// stale placement is still served), and gathers the replies per client into <see cref="CoalescedReplies"/>.
 /// Replies leave once every command the client sent is answered, so an envelope usually comes back as one; a reply
 /// never waits more than <see cref="MaxHold"/> for slower ones (a Quorum write waiting for its backup), checked on
 /// every reply and by a timer. A command with no reply within the envelope's timeout gets none: the client's own
@@ -23,19 +28,44 @@ internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
     private static readonly long MaxHoldTicks = (long)(MaxHold.TotalSeconds * Stopwatch.Frequency);
 
     private readonly IActorRef _region;
+    private readonly ShardResolver _resolver;
     private readonly Dictionary<IActorRef, Outbox> _outboxes = new();
+    private readonly Dictionary<int, IActorRef> _entries = new();
+    private readonly Dictionary<long, (IActorRef Client, long Id, long Deadline)> _routed = new();
+    private long _lastRoutedId;
 
-    public RequestGatewayActor(IActorRef region)
+    public RequestGatewayActor(IActorRef region, ShardResolver resolver)
     {
         _region = region;
+        _resolver = resolver;
         Receive<CoalescedRequests>(Handle);
         Receive<Answered>(Handle);
+        Receive<RoutedReply>(Handle);
+        Receive<ShardLifecycle>(Handle);
         Receive<HoldExpired>(_ => SendHeld(Stopwatch.GetTimestamp()));
+        Receive<ExpireRouted>(_ => ExpireRoutedCommands());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef region) => Akka.Actor.Props.Create(() => new RequestGatewayActor(region));
+    public static Props Props(IActorRef region, ShardResolver resolver) =>
+        Akka.Actor.Props.Create(() => new RequestGatewayActor(region, resolver));
+
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(ShardLifecycle));
+        Timers.StartPeriodicTimer(ExpireRouted.Instance, ExpireRouted.Instance, TimeSpan.FromSeconds(1));
+    }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    private void Handle(ShardLifecycle change)
+    {
+        if (change.Running)
+            _entries[change.Shard] = change.Entry;
+        else if (_entries.TryGetValue(change.Shard, out var entry) && entry.Equals(change.Entry))
+            _entries.Remove(change.Shard); // a late word from an EntryActor already replaced is ignored
+    }
 
     private void Handle(CoalescedRequests request)
     {
@@ -45,14 +75,48 @@ internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
             _outboxes[client] = outbox = new Outbox();
         outbox.Outstanding += request.Commands.Count;
         var timeout = request.Timeout > TimeSpan.Zero && request.Timeout < MaxTimeout ? request.Timeout : MaxTimeout;
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         foreach (var command in request.Commands)
         {
             var id = command.Id;
+            if (_entries.TryGetValue(ShardOf(command.Command), out var entry))
+            {
+                var routedId = ++_lastRoutedId;
+                _routed[routedId] = (client, id, deadline);
+                entry.Tell(new Routed(routedId, command.Command), self);
+                continue;
+            }
+
             // The ask's temporary actor is the command's sender, so the EntryActor's reply reaches this command
             // alone; the continuation only tells, it never touches this actor's state.
             _region.Ask<ICacheMessage>(command.Command, timeout).ContinueWith(
                 task => self.Tell(new Answered(client, task.IsCompletedSuccessfully ? new CorrelatedReply(id, task.Result) : null)),
                 TaskContinuationOptions.ExecuteSynchronously);
+        }
+    }
+
+    private int ShardOf(ICacheMessage command) => command switch
+    {
+        IWithCacheKey { Key: { } key } => _resolver.ShardOf(key),
+        IWithShardId batch => batch.ShardId,
+        _ => -1,
+    };
+
+    private void Handle(RoutedReply reply)
+    {
+        if (_routed.Remove(reply.Id, out var routed))
+            Handle(new Answered(routed.Client, reply.Reply is ICacheMessage message ? new CorrelatedReply(routed.Id, message) : null));
+    }
+
+    /// <summary>A command handed to an EntryActor that stopped before answering (it moved away meanwhile) gets no
+    /// reply, as with the region's timeout: its client's own timeout reports it.</summary>
+    private void ExpireRoutedCommands()
+    {
+        var now = Stopwatch.GetTimestamp();
+        foreach (var (routedId, routed) in _routed)
+        {
+            if (routed.Deadline < now && _routed.Remove(routedId))
+                Handle(new Answered(routed.Client, null));
         }
     }
 
@@ -114,5 +178,10 @@ internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
     private sealed class HoldExpired
     {
         public static readonly HoldExpired Instance = new();
+    }
+
+    private sealed class ExpireRouted
+    {
+        public static readonly ExpireRouted Instance = new();
     }
 }

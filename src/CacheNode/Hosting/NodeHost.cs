@@ -94,7 +94,7 @@ internal static class NodeHost
                     {
                         var region = await StartRegionAsync(system, context!);
                         registry.Register<CacheRegion>(region);
-                        system.ActorOf(RequestGatewayActor.Props(region), ActorNames.Gateway);
+                        system.ActorOf(RequestGatewayActor.Props(region, context!.Resolver), ActorNames.Gateway);
                         system.ActorOf(ClientRegistryActor.Props(region, DistributedPubSub.Get(system).Mediator, settings.DataRole, TimeProvider.System),
                             ActorNames.ClientRegistry);
                         system.ActorOf(ShardWarmupActor.Props(region, context!.Resolver, node.WarmUpAfterStable, node.WarmUpMinDataNodes, settings.DataRole, handle.MarkWarmedUp), "distcache-warmup");

@@ -27,6 +27,7 @@ public class MinorityPartitionSpecs(ITestOutputHelper output)
         {
             ExtraHocon = o.ExtraHocon + "\n" + Partitions.ThrottlerHocon,
             RequestTimeout = TimeSpan.FromSeconds(3),
+            RetryUnavailable = false, // every refusal is counted, not retried
         });
         var majorityClient = await ConnectAsync();
         var minorityClient = await ConnectAsync();

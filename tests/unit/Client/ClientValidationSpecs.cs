@@ -103,16 +103,49 @@ public class ClientValidationSpecs : TestKit
     }
 
     [Fact]
-    public async Task Should_map_a_recovering_shard_to_a_retriable_DistCacheException()
+    public async Task Should_map_a_shard_that_stays_unavailable_to_a_retriable_DistCacheException_after_retrying()
     {
         var task = _client.GetAsync<int>("k");
-        await _proxy.ExpectMsgAsync<Get>();
-        _proxy.Reply(new GetFailure("k", new CacheError(CacheErrorCode.Unavailable, "Shard 7 could not finish recovery within 4000 ms.")));
+        var attempts = 0;
+        while (!task.IsCompleted && await _proxy.ReceiveOneAsync(TimeSpan.FromMilliseconds(400)) is Get)
+        {
+            attempts++;
+            _proxy.Reply(new GetFailure("k", new CacheError(CacheErrorCode.Unavailable, $"Shard 7 could not finish recovery (attempt {attempts}).")));
+        }
 
         var e = await Assert.ThrowsAsync<DistCacheException>(() => task);
         Assert.Equal(CacheErrorCode.Unavailable, e.Code);
         Assert.True(e.IsRetriable);
-        Assert.Contains("Shard 7", e.Message);
+        Assert.Contains($"attempt {attempts}", e.Message); // the last refusal
+        Assert.InRange(attempts, 2, 6); // 20, 40, 80, 160 ms backoffs fit in the 300 ms request timeout
+    }
+
+    [Fact]
+    public async Task Should_send_a_refused_write_again_and_succeed_once_the_shard_takes_it()
+    {
+        var task = _client.SetAsync("k", 1);
+        await _proxy.ExpectMsgAsync<Set>();
+        _proxy.Reply(new SetFailure("k", new CacheError(CacheErrorCode.Unavailable, "Shard 7 moved to another node. Nothing was applied.")));
+        await _proxy.ExpectMsgAsync<Set>();
+        _proxy.Reply(new SetSuccess("k", new EntryVersion(2, 1)));
+
+        await task;
+    }
+
+    [Fact]
+    public async Task Should_never_retry_a_write_that_may_have_been_applied_or_when_retries_are_off()
+    {
+        var notMet = _client.SetAsync("k", 1);
+        await _proxy.ExpectMsgAsync<Set>();
+        _proxy.Reply(new SetFailure("k", new CacheError(CacheErrorCode.ConsistencyNotMet, "1 of 2", 1, 2, TimeSpan.FromSeconds(1))));
+        await Assert.ThrowsAsync<ConsistencyNotMetException>(() => notMet);
+
+        var noRetry = DistCacheClient.FromProxy(Sys, _proxy.Ref, new DistCacheClientOptions { SeedNodes = ["127.0.0.1:4053"], RetryUnavailable = false });
+        var refused = noRetry.RemoveAsync("k");
+        await _proxy.ExpectMsgAsync<Remove>();
+        _proxy.Reply(new RemoveFailure("k", new CacheError(CacheErrorCode.Unavailable, "minority")));
+        Assert.Equal(CacheErrorCode.Unavailable, (await Assert.ThrowsAsync<DistCacheException>(() => refused)).Code);
+        await _proxy.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
 
     [Fact]

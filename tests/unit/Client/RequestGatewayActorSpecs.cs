@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
+using DistCacheAkka.CacheNode.Entries;
 using DistCacheAkka.CacheNode.Gateway;
 using DistCacheAkka.Messages;
 
@@ -8,7 +9,8 @@ namespace DistCacheAkka.Tests.Unit.Client;
 
 // The node's end of coalescing, with a probe as the shard region: every command of an envelope reaches the region
 // with a sender of its own, the replies go back to the client as one CoalescedReplies once all are in, a slow command
-// does not hold back the others for long, and a command that is never answered gets no reply.
+// does not hold back the others for long, and a command that is never answered gets no reply. A shard whose
+// EntryActor announced itself running here gets its commands directly (Routed), until it withdraws.
 public class RequestGatewayActorSpecs : TestKit
 {
     private readonly TestProbe _region;
@@ -20,7 +22,54 @@ public class RequestGatewayActorSpecs : TestKit
     {
         _region = CreateTestProbe();
         _client = CreateTestProbe();
-        _gateway = Sys.ActorOf(RequestGatewayActor.Props(_region.Ref));
+        _gateway = Sys.ActorOf(RequestGatewayActor.Props(_region.Ref, Resolver));
+    }
+
+    private static readonly DistCacheAkka.Messages.Hashing.ShardResolver Resolver = new(1024);
+
+    [Fact]
+    public async Task Should_hand_commands_of_a_local_shard_to_its_EntryActor_directly_until_it_withdraws()
+    {
+        var entry = CreateTestProbe();
+        var shard = Resolver.ShardOf("a");
+        Sys.EventStream.Publish(new ShardLifecycle(shard, entry.Ref, Running: true));
+        var other = Enumerable.Range(0, 100).Select(i => $"o{i}").First(k => Resolver.ShardOf(k) != shard);
+
+        // Published events and envelopes reach the gateway on different paths: resend until one is handed over.
+        Routed? routed = null;
+        for (var attempt = 0; attempt < 50 && routed is null; attempt++)
+        {
+            _gateway.Tell(new CoalescedRequests(TimeSpan.FromSeconds(5), [new CorrelatedCommand(100 + attempt, new Get("a"))]), _client.Ref);
+            routed = await entry.ReceiveOneAsync(TimeSpan.FromMilliseconds(100)) as Routed;
+            if (routed is null)
+            {
+                await _region.ExpectMsgAsync<Get>();
+                _region.LastSender.Tell(new NotFound("a"));
+                await _client.ExpectMsgAsync<CoalescedReplies>();
+            }
+        }
+
+        Assert.NotNull(routed);
+        Assert.Equal(new Get("a"), routed.Command);
+        entry.LastSender.Tell(new RoutedReply(routed.Id, new GetSuccess("a", [5], new EntryVersion(1, 2))));
+        var reply = Assert.Single((await _client.ExpectMsgAsync<CoalescedReplies>()).Replies);
+        Assert.IsType<GetSuccess>(reply.Reply);
+        Assert.InRange(reply.Id, 100, 149);
+
+        // Another shard still goes through the region; after the EntryActor withdraws (hand-off), so does this one.
+        _gateway.Tell(new CoalescedRequests(TimeSpan.FromSeconds(5), [new CorrelatedCommand(200, new Get(other))]), _client.Ref);
+        await _region.ExpectMsgAsync<Get>(m => m.Key == other);
+        _region.LastSender.Tell(new NotFound(other));
+        await _client.ExpectMsgAsync<CoalescedReplies>();
+        Sys.EventStream.Publish(new ShardLifecycle(shard, entry.Ref, Running: false));
+        await AwaitAssertAsync(async () =>
+        {
+            _gateway.Tell(new CoalescedRequests(TimeSpan.FromSeconds(5), [new CorrelatedCommand(300, new Get("a"))]), _client.Ref);
+            await _region.ExpectMsgAsync<Get>(TimeSpan.FromMilliseconds(200));
+            _region.LastSender.Tell(new NotFound("a"));
+            await _client.ExpectMsgAsync<CoalescedReplies>();
+        }, TimeSpan.FromSeconds(5));
+        await entry.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace DistCacheAkka.Tests.Unit.Entries;
 public class PendingReadsSpecs
 {
     private static PendingRead Strong() =>
-        new(["k"], ActorRefs.Nobody, () => "ok", _ => "failed", ConsistencyLevel.Strong, required: 3, replicas: 3);
+        new(["k"], new ReplyTo(ActorRefs.Nobody), () => "ok", _ => "failed", ConsistencyLevel.Strong, required: 3, replicas: 3);
 
     [Fact]
     public void Should_be_ready_only_with_the_required_answers_each_counted_once()

@@ -9,7 +9,7 @@ namespace DistCacheAkka.Tests.Unit.Entries;
 // ignored, and a timeout takes the write out.
 public class PendingWritesSpecs
 {
-    private static PendingWrite Quorum() => new([], ActorRefs.Nobody, "ok", null, ConsistencyLevel.Quorum, required: 2, replicas: 3);
+    private static PendingWrite Quorum() => new([], new ReplyTo(ActorRefs.Nobody), "ok", null, ConsistencyLevel.Quorum, required: 2, replicas: 3);
 
     [Fact]
     public void Should_answer_once_at_the_required_copies_and_complete_at_every_replica()
@@ -32,7 +32,7 @@ public class PendingWritesSpecs
     public void Should_take_an_expired_write_out_with_its_copies_so_far()
     {
         var writes = new PendingWrites();
-        writes.Add(7, new PendingWrite([], ActorRefs.Nobody, "ok", _ => "failed", ConsistencyLevel.Strong, required: 3, replicas: 3));
+        writes.Add(7, new PendingWrite([], new ReplyTo(ActorRefs.Nobody), "ok", _ => "failed", ConsistencyLevel.Strong, required: 3, replicas: 3));
         writes.Acknowledge(7, "b");
 
         var expired = writes.Expire(7);
