@@ -104,8 +104,12 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
 
     /// <summary>
     /// Registers the serializer for the protocol's marker interface only. Binding <see cref="ICacheMessage"/>
-    /// rather than System.Object keeps Akka's own messages on Akka's serializers. No serialization-identifiers
-    /// entry is needed: <see cref="Identifier"/> is fixed in code, the single source of truth.
+    /// rather than System.Object keeps Akka's own messages on Akka's serializers, and nothing of the protocol may fall
+    /// back to JSON. No serialization-identifiers entry is needed: <see cref="Identifier"/> is fixed in code, the
+    /// single source of truth.
+    /// <para>The only place the registration is written, since every node and client must agree on it: a data node's
+    /// configuration (NodeConfig, under node.conf), the client's (DistCacheClient.ClientConfig, under client.conf)
+    /// and Akka.Hosting's WithDistCacheClient all layer this text; the hocon files do not repeat it.</para>
     /// </summary>
     public const string Hocon = """
         akka.actor {
