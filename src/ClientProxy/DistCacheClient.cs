@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using DistCacheAkka.ClientProxy.Actors;
 using DistCacheAkka.Messages;
+using DistCacheAkka.Messages.Serialization;
 using DistCacheAkka.Messages.Settings;
 
 namespace DistCacheAkka.ClientProxy;
@@ -52,7 +53,8 @@ public static class DistCacheClient
     public static IDistCacheClient FromProxy(ActorSystem system, IActorRef clientProxy, DistCacheClientOptions options) =>
         new DistCacheClientImpl(system, clientProxy, options, ownsSystem: false);
 
-    /// <summary>The embedded hocon/client.conf.</summary>
+    /// <summary>The embedded hocon/client.conf, over the protocol serializer's registration
+    /// (<see cref="CacheProtocolSerializer.Hocon"/>, the one the data nodes layer too).</summary>
     public static Config ClientConfig { get; } = LoadClientConfig();
 
     /// <summary>The seeds of <paramref name="options"/> as addresses of data nodes, in the protocol of <paramref name="system"/>'s remoting.</summary>
@@ -114,6 +116,6 @@ public static class DistCacheClient
         using var stream = typeof(DistCacheClient).Assembly.GetManifestResourceStream("DistCacheAkka.client.conf")
             ?? throw new InvalidOperationException("DistCacheAkka.client.conf is not embedded in ClientProxy.");
         using var reader = new StreamReader(stream);
-        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+        return ConfigurationFactory.ParseString(reader.ReadToEnd()).WithFallback(CacheProtocolSerializer.Config);
     }
 }

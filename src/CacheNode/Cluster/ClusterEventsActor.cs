@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Remote;
 using DistCacheAkka.CacheNode.Replication;
 using DistCacheAkka.Messages;
+using DistCacheAkka.Messages.Hashing;
 using static Akka.Cluster.ClusterEvent;
 
 namespace DistCacheAkka.CacheNode.Cluster;
@@ -115,7 +116,7 @@ internal sealed class ClusterEventsActor : ReceiveActor
     private void RefreshMembers()
     {
         var members = _members.Values
-            .Where(m => m.HasRole(_dataRole) && m.Status is MemberStatus.Up or MemberStatus.Leaving)
+            .Where(m => ReplicaSets.IsDataNode(m, _dataRole))
             .Select(m => m.Address.ToString())
             .ToList();
         var changed = !members.ToHashSet().SetEquals(_view.Members);

@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using DistCacheAkka.CacheNode.Entries;
 using DistCacheAkka.Messages;
+using DistCacheAkka.Messages.Hashing;
 using static Akka.Cluster.ClusterEvent;
 
 namespace DistCacheAkka.CacheNode.Gateway;
@@ -151,7 +152,7 @@ internal sealed class ClientRegistryActor : ReceiveActor, IWithTimers
     private void Publish()
     {
         var dataNodes = _members.Values
-            .Where(m => m.HasRole(_dataRole) && m.Status is MemberStatus.Up or MemberStatus.Leaving)
+            .Where(m => ReplicaSets.IsDataNode(m, _dataRole))
             .Select(m => m.Address.ToString())
             .Order(StringComparer.Ordinal)
             .ToArray();

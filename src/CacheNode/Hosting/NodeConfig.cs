@@ -1,11 +1,13 @@
 using Akka.Configuration;
+using DistCacheAkka.Messages.Serialization;
 using DistCacheAkka.Messages.Settings;
 
 namespace DistCacheAkka.CacheNode.Hosting;
 
 /// <summary>
-/// The layered configuration of a data node, lowest priority first: reference.conf, node.conf, the role file
-/// (seed.conf or worker.conf), the --config file, DISTCACHE_* environment variables, command-line flags.
+/// The layered configuration of a data node, lowest priority first: reference.conf, the protocol serializer's
+/// registration (<see cref="CacheProtocolSerializer.Hocon"/>, the one every client layers too), node.conf, the role
+/// file (seed.conf or worker.conf), the --config file, DISTCACHE_* environment variables, command-line flags.
 /// </summary>
 internal static class NodeConfig
 {
@@ -22,6 +24,7 @@ internal static class NodeConfig
         return top
             .WithFallback(Embedded(roleFile))
             .WithFallback(Embedded("node.conf"))
+            .WithFallback(CacheProtocolSerializer.Config)
             .WithFallback(DistCacheConfig.Reference);
     }
 

@@ -1,16 +1,13 @@
-using System.Collections.Immutable;
 using DistCacheAkka.Messages.Hashing;
 
 namespace DistCacheAkka.CacheNode.Replication;
 
 /// <summary>
-/// This node's view of the data nodes (Up members with the data role) and their reachability, shared by the
-/// EntryActors, the ReplicatorActor and the ClusterEventsActor that maintains it. Immutable snapshots behind a
-/// volatile reference: readers on any thread see a consistent view; <see cref="Version"/> changes with every update
-/// so readers can cache what they derive from it.
-/// A shard's replica set is its primary plus the next R-1 distinct nodes of the shard's ring preference order.
-/// Unreachable nodes stay in replica sets (as DData's WriteAll counts unreachable members): a write that needs them
-/// fails until they are reachable again or removed.
+/// This node's view of the data nodes and their reachability, shared by the EntryActors, the ReplicatorActor and the
+/// ClusterEventsActor that maintains it: the current <see cref="ReplicaSets"/> (the replica set rule, the same one the
+/// clients use) plus this node's address and a <see cref="Version"/> that changes with every update, so readers can
+/// cache what they derive from it. Immutable snapshots behind a volatile reference: readers on any thread see a
+/// consistent view.
 /// </summary>
 internal sealed class ReplicaView
 {
@@ -19,60 +16,40 @@ internal sealed class ReplicaView
     public ReplicaView(string self, int virtualNodes, int replicationFactor)
     {
         Self = self;
-        ReplicationFactor = replicationFactor;
-        VirtualNodes = virtualNodes;
-        _snapshot = new Snapshot(0, new HashRing<string>([], virtualNodes), ImmutableHashSet<string>.Empty);
+        _snapshot = new Snapshot(0, ReplicaSets.Empty(virtualNodes, replicationFactor));
     }
 
     public string Self { get; }
 
-    public int ReplicationFactor { get; }
+    public int ReplicationFactor => _snapshot.Sets.ReplicationFactor;
 
-    public int VirtualNodes { get; }
+    public int VirtualNodes => _snapshot.Sets.VirtualNodes;
 
     public long Version => _snapshot.Version;
 
-    public IReadOnlyList<string> Members => _snapshot.Ring.Nodes;
+    public IReadOnlyList<string> Members => _snapshot.Sets.Members;
 
-    public bool IsReachable(string node) => !_snapshot.Unreachable.Contains(node);
+    public bool IsReachable(string node) => !_snapshot.Sets.IsUnreachable(node);
 
-    /// <summary>The backups of a shard whose primary is <paramref name="primary"/>: up to R-1 other data nodes in ring order.</summary>
-    public string[] BackupsFor(int shard, string primary)
-    {
-        var snapshot = _snapshot;
-        var order = snapshot.Ring.PreferenceOrder(HashRing<string>.ShardPosition(shard));
-        var backups = new List<string>(ReplicationFactor - 1);
-        foreach (var node in order)
-        {
-            if (backups.Count == ReplicationFactor - 1)
-                break;
-            if (node != primary)
-                backups.Add(node);
-        }
+    /// <inheritdoc cref="ReplicaSets.BackupsFor"/>
+    public string[] BackupsFor(int shard, string primary) => _snapshot.Sets.BackupsFor(shard, primary);
 
-        return backups.ToArray();
-    }
+    public void SetMembers(IEnumerable<string> members) => Update(s => s.WithMembers(members));
 
-    public void SetMembers(IEnumerable<string> members) => Update(s => s with
-    {
-        Ring = new HashRing<string>(members, VirtualNodes),
-        Unreachable = s.Unreachable.Intersect(members),
-    });
+    public void MarkUnreachable(string node) => Update(s => s.WithUnreachable(node));
 
-    public void MarkUnreachable(string node) => Update(s => s with { Unreachable = s.Unreachable.Add(node) });
+    public void MarkReachable(string node) => Update(s => s.WithReachable(node));
 
-    public void MarkReachable(string node) => Update(s => s with { Unreachable = s.Unreachable.Remove(node) });
-
-    private void Update(Func<Snapshot, Snapshot> change)
+    private void Update(Func<ReplicaSets, ReplicaSets> change)
     {
         lock (this)
         {
-            var next = change(_snapshot);
-            _snapshot = next with { Version = _snapshot.Version + 1 };
+            var current = _snapshot;
+            _snapshot = new Snapshot(current.Version + 1, change(current.Sets));
         }
     }
 
-    private sealed record Snapshot(long Version, HashRing<string> Ring, ImmutableHashSet<string> Unreachable);
+    private sealed record Snapshot(long Version, ReplicaSets Sets);
 }
 
 /// <summary>Local event stream: the data nodes of the <see cref="ReplicaView"/> changed (a node joined, left or was removed).</summary>

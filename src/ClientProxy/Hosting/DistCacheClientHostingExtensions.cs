@@ -1,5 +1,6 @@
 using Akka.Hosting;
 using DistCacheAkka.ClientProxy.Actors;
+using DistCacheAkka.Messages.Serialization;
 
 namespace DistCacheAkka.ClientProxy.Hosting;
 
@@ -9,11 +10,6 @@ public sealed class DistCacheClientProxy;
 /// <summary>Akka.Hosting integration of the client.</summary>
 public static class DistCacheClientHostingExtensions
 {
-    private const string SerializerHocon = """
-        akka.actor.serializers.distcache = "DistCacheAkka.Messages.Serialization.CacheProtocolSerializer, DistCacheAkka.Messages"
-        akka.actor.serialization-bindings { "DistCacheAkka.Messages.ICacheMessage, DistCacheAkka.Messages" = distcache }
-        """;
-
     /// <summary>
     /// Adds the DistCacheAkka client to an Akka.Hosting ActorSystem with remoting (<c>WithRemoting</c>; a cluster
     /// provider works too, and the application's own cluster is never joined to the cache's): the protocol serializer
@@ -27,7 +23,7 @@ public static class DistCacheClientHostingExtensions
     {
         var settings = options.ClusterSettings;
         return builder
-            .AddHocon(Akka.Configuration.ConfigurationFactory.ParseString(SerializerHocon), HoconAddMode.Append)
+            .AddHocon(CacheProtocolSerializer.Config, HoconAddMode.Append)
             .WithActors((system, registry) =>
             {
                 var coalescing = CoalescingSettings.Create(system.Settings.Config) with { ReplyTimeout = options.RequestTimeout };

@@ -41,8 +41,8 @@ public class MinorityPartitionSpecs(ITestOutputHelper output)
         var minorityAddresses = minorityNodes.Select(s => Akka.Cluster.Cluster.Get(s).SelfAddress.ToString()).ToHashSet();
         var owners = await cluster.OwnersAsync();
         // The dangerous shards: primary on the minority and a backup there too (2 of 3 replicas can acknowledge).
-        var ring = new CacheNode.Replication.ReplicaView("", cluster.Settings.VirtualNodes, 3);
-        ring.SetMembers(cluster.Nodes.Select(n => Akka.Cluster.Cluster.Get(InProcessCluster.SystemOf(n)).SelfAddress.ToString()));
+        var ring = ReplicaSets.Of(cluster.Nodes.Select(n => Akka.Cluster.Cluster.Get(InProcessCluster.SystemOf(n)).SelfAddress.ToString()),
+            [], cluster.Settings.VirtualNodes, 3);
         var minorityKeys = keys.Where(k =>
         {
             var primary = owners[resolver.ShardOf(k)];

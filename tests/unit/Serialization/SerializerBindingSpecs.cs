@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
+using DistCacheAkka.CacheNode.Hosting;
+using DistCacheAkka.ClientProxy;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Serialization;
 
@@ -8,7 +10,9 @@ namespace DistCacheAkka.Tests.Unit.Serialization;
 // Verifies the registration HOCON in a real actor system (local and remote providers): every concrete
 // ICacheMessage type resolves to CacheProtocolSerializer (so nothing of the protocol falls back to JSON), Akka's
 // own dispatch by identifier + manifest decodes our bytes, and types outside the protocol are left alone
-// because only the marker interface is bound.
+// because only the marker interface is bound. Then that nodes and clients agree on it because there is one copy:
+// the node's and the client's configurations take it from CacheProtocolSerializer.Hocon, and neither hocon file
+// repeats it; the split brain resolver is configured for nodes only.
 public class SerializerBindingSpecs
 {
     private const string LocalProvider = "akka.actor.provider = local";
@@ -83,6 +87,47 @@ public class SerializerBindingSpecs
         {
             await system.Terminate();
         }
+    }
+
+    [Fact]
+    public void Should_give_nodes_and_clients_the_registration_of_the_serializer_itself()
+    {
+        var expected = Registration(CacheProtocolSerializer.Config);
+        Assert.Equal(typeof(CacheProtocolSerializer).FullName + ", DistCacheAkka.Messages", expected.Serializer);
+        Assert.Equal($"{typeof(ICacheMessage).FullName}, DistCacheAkka.Messages = distcache", expected.Bindings);
+
+        Assert.Equal(expected, Registration(NodeConfig.Build(null, "", "")));
+        Assert.Equal(expected, Registration(NodeConfig.Build(null, "", "distcache.node.role = worker")));
+        Assert.Equal(expected, Registration(DistCacheClient.ClientConfig));
+
+        // One copy: the files the configurations are built from do not write it again.
+        foreach (var file in new[] { NodeConfig.Embedded("node.conf"), NodeConfig.Embedded("seed.conf"), NodeConfig.Embedded("worker.conf"), ClientFile() })
+        {
+            Assert.False(file.HasPath("akka.actor.serializers"));
+            Assert.False(file.HasPath("akka.actor.serialization-bindings"));
+        }
+    }
+
+    [Fact]
+    public void Should_configure_the_split_brain_resolver_for_nodes_only()
+    {
+        Assert.Equal("keep-majority", NodeConfig.Build(null, "", "").GetString("akka.cluster.split-brain-resolver.active-strategy"));
+        Assert.True(NodeConfig.Embedded("node.conf").HasPath("akka.cluster.split-brain-resolver"));
+        Assert.False(NodeConfig.Embedded("seed.conf").HasPath("akka.cluster.split-brain-resolver"));
+        Assert.False(NodeConfig.Embedded("worker.conf").HasPath("akka.cluster.split-brain-resolver"));
+        // A client is not a member: no resolver, no downing provider, nothing of the cluster at all.
+        Assert.False(DistCacheClient.ClientConfig.HasPath("akka.cluster"));
+    }
+
+    private static (string Serializer, string Bindings) Registration(Config config) => (
+        config.GetString("akka.actor.serializers.distcache"),
+        string.Join("; ", config.GetConfig("akka.actor.serialization-bindings").AsEnumerable().Select(b => $"{b.Key} = {b.Value.GetString()}")));
+
+    private static Config ClientFile()
+    {
+        using var stream = typeof(DistCacheClient).Assembly.GetManifestResourceStream("DistCacheAkka.client.conf")!;
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
     }
 
     private static ActorSystem CreateSystem(string providerHocon) =>
