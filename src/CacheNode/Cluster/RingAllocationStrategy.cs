@@ -70,7 +70,7 @@ internal sealed class RingAllocationStrategy(int shards, int virtualNodes, int m
         // them at their new home, so they recover their entries now rather than on their first request.
         if (_lastRound.Count > 0 && rebalanceInProgress.Count == 0)
         {
-            _system?.ActorSelection("/user/distcache-warmup").Tell(new StartShards(_lastRound));
+            _system?.ActorSelection(ActorNames.LocalPath(ActorNames.Warmup)).Tell(new StartShards(_lastRound));
             _lastRound = [];
         }
 
@@ -137,7 +137,7 @@ internal sealed class RingAllocationStrategy(int shards, int virtualNodes, int m
         _lastPublished = null;
     }
 
-    private void Publish(DistributedCacheEvent evt) => _system?.ActorSelection("/user/distcache-events").Tell(evt);
+    private void Publish(DistributedCacheEvent evt) => _system?.ActorSelection(ActorNames.LocalPath(ActorNames.Events)).Tell(evt);
 
     private IReadOnlyDictionary<int, string> PlanFor(IReadOnlyCollection<string> members, Dictionary<int, string> current)
     {

@@ -18,7 +18,7 @@ namespace DistCacheAkka.CacheNode.Entries;
 // for the next primary's recovery (which may start only after this node left: the backups are what counts).
 internal sealed partial class EntryActor
 {
-    private const string LocalReplicator = "/user/" + ActorSelectionTransport.ReplicatorName;
+    private static readonly string LocalReplicator = ActorNames.LocalPath(ActorSelectionTransport.ReplicatorName);
     private static readonly TimeSpan RecoveryCheckInterval = TimeSpan.FromMilliseconds(500);
     private readonly RecoveryProgress _recovery = new();
     private bool _handingOff;

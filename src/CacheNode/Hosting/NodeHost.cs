@@ -74,7 +74,7 @@ internal static class NodeHost
                         var self = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
                         var view = new ReplicaView(self, settings.VirtualNodes, settings.ReplicationFactor);
                         var mediator = DistributedPubSub.Get(system).Mediator;
-                        var events = system.ActorOf(EventPublisherActor.Props(mediator, interest, node.EventInterestRefresh), "distcache-events");
+                        var events = system.ActorOf(EventPublisherActor.Props(mediator, interest, node.EventInterestRefresh), ActorNames.Events);
                         context = new NodeContext(settings, new ShardResolver(settings.Shards, settings.HashAlgorithm),
                             metrics, interest, events, TimeProvider.System, view, new ActorSelectionTransport(system), new RebalanceTally(), budget);
                         system.Log.Info("Memory budget {0:N0} bytes ({1}; {2:N0} bytes available to the runtime), eviction policy {3}",
@@ -88,7 +88,7 @@ internal static class NodeHost
                         handle.Context = context;
                         system.ActorOf(ReplicatorActor.Props(context), ActorSelectionTransport.ReplicatorName);
                         system.ActorOf(NodeStatsActor.Props(metrics, budget), ActorNames.Stats);
-                        system.ActorOf(ClusterEventsActor.Props(events, view, settings.DataRole, TimeProvider.System), "distcache-cluster-events");
+                        system.ActorOf(ClusterEventsActor.Props(events, view, settings.DataRole, TimeProvider.System), ActorNames.ClusterEvents);
                     })
                     .AddStartup(async (system, registry) =>
                     {
@@ -97,7 +97,7 @@ internal static class NodeHost
                         system.ActorOf(RequestGatewayActor.Props(region, context!.Resolver), ActorNames.Gateway);
                         system.ActorOf(ClientRegistryActor.Props(region, DistributedPubSub.Get(system).Mediator, settings.DataRole, TimeProvider.System),
                             ActorNames.ClientRegistry);
-                        system.ActorOf(ShardWarmupActor.Props(region, context!.Resolver, node.WarmUpAfterStable, node.WarmUpMinDataNodes, settings.DataRole, handle.MarkWarmedUp), "distcache-warmup");
+                        system.ActorOf(ShardWarmupActor.Props(region, context!.Resolver, node.WarmUpAfterStable, node.WarmUpMinDataNodes, settings.DataRole, handle.MarkWarmedUp), ActorNames.Warmup);
                         StartManagementClient(system, region, handle);
                         Join(system, node);
                     });

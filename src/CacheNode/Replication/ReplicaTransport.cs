@@ -18,5 +18,5 @@ internal sealed class ActorSelectionTransport(ActorSystem system) : IReplicaTran
     private readonly ConcurrentDictionary<string, ActorSelection> _selections = new(StringComparer.Ordinal);
 
     public void Send(string node, IReplicationMessage message, IActorRef sender) =>
-        _selections.GetOrAdd(node, n => system.ActorSelection($"{n}/user/{ReplicatorName}")).Tell(message, sender);
+        _selections.GetOrAdd(node, n => system.ActorSelection(ActorNames.PathOn(n, ReplicatorName))).Tell(message, sender);
 }

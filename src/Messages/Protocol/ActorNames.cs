@@ -33,4 +33,19 @@ public static class ActorNames
 
     /// <summary>The client registry's path on the node whose address is <paramref name="node"/> (Address.ToString()).</summary>
     public static string ClientRegistryPath(string node) => $"{node}/user/{ClientRegistry}";
+
+    /// <summary>Per-node event publisher: local actors tell it the cluster events to publish.</summary>
+    public const string Events = "distcache-events";
+
+    /// <summary>Per-node shard warm-up: starts every shard once membership is stable, and the shards of a rebalance round.</summary>
+    public const string Warmup = "distcache-warmup";
+
+    /// <summary>Per-node cluster event subscriber (failover, rebalancing, the replica view).</summary>
+    public const string ClusterEvents = "distcache-cluster-events";
+
+    /// <summary>The local path of a node actor named <paramref name="name"/> (for an ActorSelection within the node).</summary>
+    public static string LocalPath(string name) => $"/user/{name}";
+
+    /// <summary>The path of a node actor named <paramref name="name"/> on the node whose address is <paramref name="node"/>.</summary>
+    public static string PathOn(string node, string name) => $"{node}/user/{name}";
 }
