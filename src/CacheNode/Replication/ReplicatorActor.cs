@@ -14,7 +14,8 @@ namespace DistCacheAkka.CacheNode.Replication;
 /// the key, and a failover must find what the primary acknowledged). While the node is over budget it tells each
 /// primary that replicates to it (<see cref="MemoryPressure"/>, at most once a second per shard), and the primaries
 /// hold their shards' size (evict what they write) or, when it is more than 2% over, shrink them
-/// (<see cref="Memory.MemoryBudget.PressureOf"/>) — or, under noeviction, refuse writes — until it is back under.
+/// (<see cref="Memory.MemoryBudget.PressureOf"/>) — or, under noeviction, refuse writes — until it is back under,
+/// which it tells each primary it warned with its next replication (a report under the limit).
 /// </summary>
 internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
 {
@@ -107,7 +108,14 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
     {
         var budget = _node.Budget;
         if (!budget.IsOver)
+        {
+            // Back under: the primary stops holding or shrinking this shard now, not when its last report runs out
+            // (3 s later; at a high write rate it would drain the shard far below its share meanwhile).
+            if (_pressureReported.Remove(shard))
+                Sender.Tell(new MemoryPressure(shard, _self, budget.UsedBytes, budget.LimitBytes));
             return;
+        }
+
         var now = _node.Time.GetUtcNow().UtcTicks;
         if (_pressureReported.TryGetValue(shard, out var last) && now - last < TimeSpan.TicksPerSecond)
             return;

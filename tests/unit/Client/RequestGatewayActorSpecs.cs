@@ -32,13 +32,14 @@ public class RequestGatewayActorSpecs : TestKit
     {
         var entry = CreateTestProbe();
         var shard = Resolver.ShardOf("a");
-        Sys.EventStream.Publish(new ShardLifecycle(shard, entry.Ref, Running: true));
         var other = Enumerable.Range(0, 100).Select(i => $"o{i}").First(k => Resolver.ShardOf(k) != shard);
 
-        // Published events and envelopes reach the gateway on different paths: resend until one is handed over.
+        // Published events and envelopes reach the gateway on different paths, and the gateway subscribes when it
+        // starts: announce the EntryActor and resend until a command is handed over.
         Routed? routed = null;
         for (var attempt = 0; attempt < 50 && routed is null; attempt++)
         {
+            Sys.EventStream.Publish(new ShardLifecycle(shard, entry.Ref, Running: true));
             _gateway.Tell(new CoalescedRequests(TimeSpan.FromSeconds(5), [new CorrelatedCommand(100 + attempt, new Get("a"))]), _client.Ref);
             routed = await entry.ReceiveOneAsync(TimeSpan.FromMilliseconds(100)) as Routed;
             if (routed is null)

@@ -148,4 +148,27 @@ public class EvictionReplicationSpecs : TestKit
         replicator.Tell(new ReadReplicaKeys(Shard, 2, entries.Select(e => e.Key).ToList()));
         Assert.Equal(3, (await ExpectMsgAsync<ReplicaKeysRead>()).Entries.Count); // nothing dropped by the backup
     }
+
+    [Fact]
+    public async Task Should_tell_the_primary_once_when_its_node_is_back_under_budget()
+    {
+        var context = WithBudget(EvictionPolicy.Lru, values: 1);
+        var replicator = Sys.ActorOf(ReplicatorActor.Props(context));
+        var entries = ThreeValues();
+        replicator.Tell(new ReplicateEntries(Shard, 1, Self, entries));
+        await ExpectMsgAsync<ReplicateAck>();
+        Assert.True((await ExpectMsgAsync<MemoryPressure>()).UsedBytes > context.Budget.LimitBytes);
+
+        // The primary evicted: the removals bring the node back under its limit.
+        var removals = entries.Select(e => e with { Value = [], Version = new EntryVersion(1, 10 + e.Version.Sequence), IsTombstone = true }).ToArray();
+        replicator.Tell(new ReplicateEntries(Shard, 2, Self, removals));
+        await ExpectMsgAsync<ReplicateAck>();
+        var cleared = await ExpectMsgAsync<MemoryPressure>();
+        Assert.True(cleared.UsedBytes <= cleared.LimitBytes, $"{cleared.UsedBytes} of {cleared.LimitBytes}");
+        Assert.Equal(BackupPressure.None, MemoryBudget.PressureOf(cleared.UsedBytes, cleared.LimitBytes));
+
+        replicator.Tell(new ReplicateEntries(Shard, 3, Self, removals));
+        await ExpectMsgAsync<ReplicateAck>();
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200)); // said once
+    }
 }
