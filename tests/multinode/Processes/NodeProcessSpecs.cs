@@ -1,12 +1,13 @@
 using DistCacheAkka.ClientProxy;
 using DistCacheAkka.Tests.Multinode.Support;
+using Xunit.Abstractions;
 
 namespace DistCacheAkka.Tests.Multinode.Processes;
 
 // CacheNode as operators run it: real OS processes on loopback. Bad options exit 2 with a message naming the
 // problem; a seed and a worker form a cluster a client can use; SIGTERM makes a node leave the cluster gracefully
 // (the others see it removed) and exit 0.
-public class NodeProcessSpecs
+public class NodeProcessSpecs(ITestOutputHelper output)
 {
     [Theory]
     [InlineData("--bogus", "x", "Unknown option --bogus")]
@@ -24,9 +25,10 @@ public class NodeProcessSpecs
     [Fact]
     public async Task Should_serve_a_client_and_leave_gracefully_on_SIGTERM()
     {
-        using var seed = NodeProcess.StartNode("seed", null);
+        using var nodes = new NodeProcessGroup("# CacheNode defaults\n", output);
+        var seed = nodes.Start("seed", null);
         await seed.WaitListeningAsync(TimeSpan.FromSeconds(60));
-        using var worker = NodeProcess.StartNode("worker", seed.Port);
+        var worker = nodes.Start("worker", seed.Port);
         await worker.WaitListeningAsync(TimeSpan.FromSeconds(60));
 
         // The client's seed list names the worker only: any data node will do, it reports the others.
