@@ -29,6 +29,10 @@ public static class ActorNames
     /// and relays events to clients (<see cref="SubscribeClientEvents"/>).</summary>
     public const string ClientRegistry = "distcache-clients";
 
+    /// <summary>Per-node near-cache invalidation feed; clients subscribe through the client registry
+    /// (<see cref="SubscribeInvalidations"/>) and receive <see cref="NearCacheFeed"/> messages from it.</summary>
+    public const string NearCacheFeed = "distcache-nearcache";
+
     public static string ClientRegistryPath(Akka.Actor.Address node) => $"{node}/user/{ClientRegistry}";
 
     /// <summary>The client registry's path on the node whose address is <paramref name="node"/> (Address.ToString()).</summary>

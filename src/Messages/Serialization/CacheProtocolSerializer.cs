@@ -43,6 +43,7 @@ namespace DistCacheAkka.Messages.Serialization;
 /// XE XA XR XRR XD XDM XB XC XCC XM XP replication between nodes          <see cref="ReplicationCodecs"/>
 /// CQ CR                               coalesced envelopes                <see cref="CoalescedCodecs"/>
 /// TR TN TE TES TU                     a client's session with the nodes  <see cref="ClientSessionCodecs"/>
+/// NG NGS NS NF                        the near cache's reads and feed    <see cref="NearCacheCodecs"/>
 /// </code>
 /// <para>A new message gets a new manifest and a <see cref="MessageCodec"/> in its family (or a new family listed in
 /// <see cref="Codecs"/>); a manifest used twice stops the serializer from loading.</para>
@@ -89,6 +90,7 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
         .. StatsCodecs.All,
         .. EventCodecs.All,
         .. ClientSessionCodecs.All,
+        .. NearCacheCodecs.All,
     ];
 
     private static readonly FrozenDictionary<Type, MessageCodec> ByType = Codecs.ToFrozenDictionary(c => c.Type);

@@ -12,10 +12,10 @@ namespace DistCacheAkka.Messages.Serialization;
 /// CQ  CoalescedRequests   Timeout TimeSpan, Commands list&lt;Cmd&gt;
 /// CR  CoalescedReplies    Replies list&lt;Reply&gt;
 /// </code>
-/// Cmd = Id nat long, Kind (one byte: 0 Get, 1 Set, 2 Remove, 3 GetMany, 4 SetMany), then that message's fields
-/// exactly as in its own layout. Reply = Id nat long, Kind (one byte: 0 GetSuccess, 1 NotFound, 2 GetFailure,
+/// Cmd = Id nat long, Kind (one byte: 0 Get, 1 Set, 2 Remove, 3 GetMany, 4 SetMany, 5 NearGet), then that message's
+/// fields exactly as in its own layout. Reply = Id nat long, Kind (one byte: 0 GetSuccess, 1 NotFound, 2 GetFailure,
 /// 3 SetSuccess, 4 SetFailure, 5 RemoveSuccess, 6 RemoveFailure, 7 GetManySuccess, 8 GetManyFailure,
-/// 9 SetManySuccess, 10 SetManyFailure), then that message's fields. Kinds are append-only like the manifests; any
+/// 9 SetManySuccess, 10 SetManyFailure, 11 NearGetSuccess), then that message's fields. Kinds are append-only like the manifests; any
 /// other message inside a coalesced envelope is refused on both sides.
 /// </remarks>
 internal static class CoalescedCodecs
@@ -23,16 +23,16 @@ internal static class CoalescedCodecs
     // Kinds of the messages nested in coalesced envelopes (WIRE INVARIANT, append-only): a kind is the index of its
     // message here.
     private static readonly MessageCodec[] CommandKinds =
-        Kinds(typeof(Get), typeof(Set), typeof(Remove), typeof(GetMany), typeof(SetMany));
+        Kinds(typeof(Get), typeof(Set), typeof(Remove), typeof(GetMany), typeof(SetMany), typeof(NearGet));
 
     private static readonly MessageCodec[] ReplyKinds = Kinds(
         typeof(GetSuccess), typeof(NotFound), typeof(GetFailure), typeof(SetSuccess), typeof(SetFailure),
         typeof(RemoveSuccess), typeof(RemoveFailure), typeof(GetManySuccess), typeof(GetManyFailure),
-        typeof(SetManySuccess), typeof(SetManyFailure));
+        typeof(SetManySuccess), typeof(SetManyFailure), typeof(NearGetSuccess));
 
-    // Cmd = id (1) + kind (1) + the smallest command, a Get or Remove with an empty key (1 + 1);
+    // Cmd = id (1) + kind (1) + the smallest command, a NearGet with an empty key (1);
     // Reply = id (1) + kind (1) + the smallest reply, a NotFound with an empty key (1).
-    private const int MinCorrelatedCommandBytes = 4;
+    private const int MinCorrelatedCommandBytes = 3;
     private const int MinCorrelatedReplyBytes = 3;
 
     public static readonly MessageCodec[] All =
@@ -51,7 +51,7 @@ internal static class CoalescedCodecs
     ];
 
     private static MessageCodec[] Kinds(params Type[] types) =>
-        types.Select(type => KeyCommandCodecs.All.Concat(BatchCodecs.All).Single(codec => codec.Type == type)).ToArray();
+        types.Select(type => KeyCommandCodecs.All.Concat(BatchCodecs.All).Concat(NearCacheCodecs.All).Single(codec => codec.Type == type)).ToArray();
 
     private static void WriteCorrelatedCommands(ref WireWriter w, IReadOnlyList<CorrelatedCommand>? commands)
     {
@@ -132,5 +132,5 @@ internal static class CoalescedCodecs
     private static SerializationException NotNestable(string field, int index, object? message) => message is null
         ? NullElement(field, index)
         : new($"Field {field}[{index}] is a {message.GetType().Name}; a coalesced envelope carries only commands " +
-              "(Get, Set, Remove, GetMany, SetMany) and their replies.");
+              "(Get, Set, Remove, GetMany, SetMany, NearGet) and their replies.");
 }
