@@ -104,6 +104,7 @@ internal sealed partial class EntryActor
             _log.Info("Shard {0} recovered {1} entries; epoch {2}", _shard, _recovery.RecoveredEntries, _store.Epoch);
         AnnounceTakeover();
         _recovery.Finish();
+        StartStream();
         Become(Ready);
         Stash.UnstashAll();
     }
@@ -166,6 +167,7 @@ internal sealed partial class EntryActor
             Receive<ReplicaKeysRead>(Handle);
             Receive<ReadTimeout>(Handle);
             Receive<Get>(RefuseMoving);
+            Receive<NearGet>(RefuseMoving);
             Receive<Set>(RefuseMoving);
             Receive<Remove>(RefuseMoving);
             Receive<GetMany>(RefuseMoving);

@@ -48,12 +48,13 @@ internal sealed partial class EntryActor
         _stashedCommands = 0;
     }
 
-    private static bool IsCommand(object message) => message is Get or Set or Remove or GetMany or SetMany or Routed;
+    private static bool IsCommand(object message) => message is Get or Set or Remove or GetMany or SetMany or NearGet or Routed;
 
     private static object Refusal(object command, CacheError error) => command switch
     {
         Routed routed => new RoutedReply(routed.Id, Refusal(routed.Command, error)),
         Get get => new GetFailure(get.Key ?? "", error),
+        NearGet get => new GetFailure(get.Key ?? "", error),
         Set set => new SetFailure(set.Key ?? "", error),
         Remove remove => new RemoveFailure(remove.Key ?? "", error),
         GetMany get => new GetManyFailure(get.ShardId, get.Keys ?? [], error),

@@ -56,6 +56,7 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
         Context.System.EventStream.Unsubscribe(Self);
         Context.System.EventStream.Publish(new ShardLifecycle(_shard, Self, Running: false));
         _node.Metrics.Unregister(_shard, _store.Counters);
+        EndStream();
         _store.Release();
         Interlocked.Add(ref _node.Metrics.ReplicationQueue, -_outbox.Count);
     }
@@ -63,6 +64,7 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
     private void Ready()
     {
         Receive<Get>(get => Handle(get, new ReplyTo(Sender)));
+        Receive<NearGet>(get => Handle(get, new ReplyTo(Sender)));
         Receive<Set>(set => Handle(set, new ReplyTo(Sender)));
         Receive<Remove>(remove => Handle(remove, new ReplyTo(Sender)));
         Receive<GetMany>(get => Handle(get, new ReplyTo(Sender)));
@@ -82,6 +84,7 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
         switch (routed.Command)
         {
             case Get get: Handle(get, replyTo); break;
+            case NearGet get: Handle(get, replyTo); break;
             case Set set: Handle(set, replyTo); break;
             case Remove remove: Handle(remove, replyTo); break;
             case GetMany get: Handle(get, replyTo); break;

@@ -19,7 +19,8 @@ namespace DistCacheAkka.CacheNode.Gateway;
 /// membership change, corrects anything missed.
 /// A registration is a lease: a client that stopped renewing it (crashed, or gone) is dropped after
 /// <see cref="RegisterClient.LeaseExpiry"/>; nothing here watches a client (see <see cref="RegisterClient"/>).
-/// Event subscriptions get a <see cref="ClientEventRelay"/> each.
+/// Event subscriptions get a <see cref="ClientEventRelay"/> each; near-cache subscriptions go to the node's
+/// <see cref="NearCache.NearCacheFeedActor"/>.
 /// </summary>
 internal sealed class ClientRegistryActor : ReceiveActor, IWithTimers
 {
@@ -29,6 +30,7 @@ internal sealed class ClientRegistryActor : ReceiveActor, IWithTimers
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly IActorRef _region;
     private readonly IActorRef _mediator;
+    private readonly IActorRef _nearCacheFeed;
     private readonly string _dataRole;
     private readonly TimeProvider _time;
     private readonly Dictionary<IActorRef, DateTimeOffset> _clients = new();
@@ -38,8 +40,9 @@ internal sealed class ClientRegistryActor : ReceiveActor, IWithTimers
     private readonly SortedSet<int> _running = [];
     private int[] _localShards = [];
 
-    public ClientRegistryActor(IActorRef region, IActorRef mediator, string dataRole, TimeProvider time)
+    public ClientRegistryActor(IActorRef region, IActorRef mediator, string dataRole, TimeProvider time, IActorRef? nearCacheFeed = null)
     {
+        _nearCacheFeed = nearCacheFeed ?? ActorRefs.Nobody;
         _region = region;
         _mediator = mediator;
         _dataRole = dataRole;
@@ -52,6 +55,8 @@ internal sealed class ClientRegistryActor : ReceiveActor, IWithTimers
             _clients[Sender] = _time.GetUtcNow() + RegisterClient.LeaseExpiry;
             Sender.Tell(_topology);
         });
+        // The sender (a client's near-cache feed actor) subscribes to this node's invalidation feed.
+        Receive<SubscribeInvalidations>(request => _nearCacheFeed.Forward(request));
         Receive<SubscribeClientEvents>(request =>
             Context.ActorOf(ClientEventRelay.Props(_mediator, request.Kinds, Sender, _time)));
         Receive<CurrentClusterState>(state =>
@@ -124,8 +129,8 @@ internal sealed class ClientRegistryActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef region, IActorRef mediator, string dataRole, TimeProvider time) =>
-        Akka.Actor.Props.Create(() => new ClientRegistryActor(region, mediator, dataRole, time));
+    public static Props Props(IActorRef region, IActorRef mediator, string dataRole, TimeProvider time, IActorRef? nearCacheFeed = null) =>
+        Akka.Actor.Props.Create(() => new ClientRegistryActor(region, mediator, dataRole, time, nearCacheFeed));
 
     protected override void PreStart()
     {

@@ -12,6 +12,7 @@ using DistCacheAkka.CacheNode.Events;
 using DistCacheAkka.CacheNode.Gateway;
 using DistCacheAkka.CacheNode.Management;
 using DistCacheAkka.CacheNode.Memory;
+using DistCacheAkka.CacheNode.NearCache;
 using DistCacheAkka.CacheNode.Replication;
 using DistCacheAkka.CacheNode.Stats;
 using DistCacheAkka.ClientProxy;
@@ -65,6 +66,7 @@ internal static class NodeHost
             services.AddAkka(ActorNames.SystemName, (akka, provider) =>
             {
                 NodeContext? context = null;
+                IActorRef? nearCacheFeed = null;
                 akka.AddHocon(config, HoconAddMode.Prepend)
                     .WithRemoting(node.Host, node.Port)
                     .WithClustering(new ClusterOptions { Roles = [settings.DataRole, node.Role] })
@@ -75,8 +77,10 @@ internal static class NodeHost
                         var view = new ReplicaView(self, settings.VirtualNodes, settings.ReplicationFactor);
                         var mediator = DistributedPubSub.Get(system).Mediator;
                         var events = system.ActorOf(EventPublisherActor.Props(mediator, interest, node.EventInterestRefresh), ActorNames.Events);
+                        var streams = new StreamLog();
                         context = new NodeContext(settings, new ShardResolver(settings.Shards, settings.HashAlgorithm),
-                            metrics, interest, events, TimeProvider.System, view, new ActorSelectionTransport(system), new RebalanceTally(), budget);
+                            metrics, interest, events, TimeProvider.System, view, new ActorSelectionTransport(system), new RebalanceTally(), budget, streams);
+                        nearCacheFeed = system.ActorOf(NearCacheFeedActor.Props(streams, self, TimeProvider.System), ActorNames.NearCacheFeed);
                         system.Log.Info("Memory budget {0:N0} bytes ({1}; {2:N0} bytes available to the runtime), eviction policy {3}",
                             budget.LimitBytes, memory.ConfiguredLimitBytes > 0 ? "distcache.memory.limit" : $"limit-fraction {memory.LimitFraction}",
                             GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, budget.Policy);
@@ -95,7 +99,7 @@ internal static class NodeHost
                         var region = await StartRegionAsync(system, context!);
                         registry.Register<CacheRegion>(region);
                         system.ActorOf(RequestGatewayActor.Props(region, context!.Resolver), ActorNames.Gateway);
-                        system.ActorOf(ClientRegistryActor.Props(region, DistributedPubSub.Get(system).Mediator, settings.DataRole, TimeProvider.System),
+                        system.ActorOf(ClientRegistryActor.Props(region, DistributedPubSub.Get(system).Mediator, settings.DataRole, TimeProvider.System, nearCacheFeed),
                             ActorNames.ClientRegistry);
                         system.ActorOf(ShardWarmupActor.Props(region, context!.Resolver, node.WarmUpAfterStable, node.WarmUpMinDataNodes, settings.DataRole, handle.MarkWarmedUp), ActorNames.Warmup);
                         StartManagementClient(system, region, handle);

@@ -73,6 +73,28 @@ internal sealed partial class ShardStore
         return false;
     }
 
+    /// <summary>As <see cref="TryGet(string, out byte[], out EntryVersion)"/>, with the value's expiry kind and, for an
+    /// absolute expiry, the time it has left (<see cref="TimeSpan.Zero"/> otherwise).</summary>
+    public bool TryGet(string key, out byte[] value, out EntryVersion version, out ExpiryKind kind, out TimeSpan timeToLive)
+    {
+        kind = ExpiryKind.None;
+        timeToLive = TimeSpan.Zero;
+        if (!TryGet(key, out value, out version))
+            return false;
+        var entry = _entries[key];
+        kind = entry.ExpiryKind;
+        if (kind == ExpiryKind.Absolute && entry.DeadlineTicks != 0)
+            timeToLive = TimeSpan.FromTicks(Math.Max(1, entry.DeadlineTicks - Now));
+        return true;
+    }
+
+    /// <summary>
+    /// Called after every change of what a key reads as: a write, a removal, a replicated state applied, an eviction
+    /// or an expiry (not the purge of a tombstone, which reads as nothing before and after). A primary's EntryActor
+    /// numbers these for the clients' near caches.
+    /// </summary>
+    public Action<string, EntryVersion>? OnChange { get; set; }
+
     /// <summary>Writes a value with a new version. <paramref name="overwritten"/> says whether a live value was replaced.</summary>
     public EntryVersion Set(string key, byte[] value, CacheExpiry expiry, out bool overwritten)
     {
@@ -269,6 +291,7 @@ internal sealed partial class ShardStore
         entry.ExpiryKind = ExpiryKind.None;
         entry.SlidingTicks = 0;
         SetDeadline(entry, deadline);
+        OnChange?.Invoke(entry.Key, version);
     }
 
     /// <summary>
@@ -332,6 +355,7 @@ internal sealed partial class ShardStore
         else
             RemoveLive(entry);
 
+        OnChange?.Invoke(key, version);
         return entry;
     }
 
