@@ -34,9 +34,12 @@ public static class DistCacheClient
             var self = ((ExtendedActorSystem)system).Provider.DefaultAddress;
             var contacts = seeds.Select(s => new Address(self.Protocol, ActorNames.SystemName, s.Host, s.Port)).ToList();
             var coalescing = CoalescingSettings.Create(config) with { ReplyTimeout = options.RequestTimeout };
+            var near = options.NearCache is { } nearOptions ? new NearCache.NearCache(nearOptions, settings.Shards) : null;
             var proxy = system.ActorOf(ClientProxyActor.Props(contacts, settings, coalescing), "distcache-client");
+            if (near is not null)
+                proxy.Tell(new ClientProxyActor.AttachNearCache(near));
             await WaitForClusterAsync(proxy, options, ct).ConfigureAwait(false);
-            return new DistCacheClientImpl(system, proxy, options, ownsSystem: true);
+            return new DistCacheClientImpl(system, proxy, options, ownsSystem: true, near);
         }
         catch
         {
@@ -50,8 +53,13 @@ public static class DistCacheClient
     /// <see cref="Hosting.DistCacheClientHostingExtensions.WithDistCacheClient"/>) in the typed client. Disposing it
     /// does not stop the ActorSystem, which the application owns.
     /// </summary>
+    /// <exception cref="ArgumentException"><see cref="DistCacheClientOptions.NearCache"/> is set: a near cache needs the
+    /// proxy that keeps it coherent, which only <see cref="ConnectAsync"/> starts.</exception>
     public static IDistCacheClient FromProxy(ActorSystem system, IActorRef clientProxy, DistCacheClientOptions options) =>
-        new DistCacheClientImpl(system, clientProxy, options, ownsSystem: false);
+        options.NearCache is null
+            ? new DistCacheClientImpl(system, clientProxy, options, ownsSystem: false)
+            : throw new ArgumentException("DistCacheClientOptions.NearCache is set, but a proxy started elsewhere does not keep a near cache coherent: " +
+                                          "connect with DistCacheClient.ConnectAsync for a near cache, or leave NearCache null.", nameof(options));
 
     /// <summary>The embedded hocon/client.conf, over the protocol serializer's registration
     /// (<see cref="CacheProtocolSerializer.Hocon"/>, the one the data nodes layer too).</summary>
@@ -87,6 +95,8 @@ public static class DistCacheClient
     {
         if (options.SeedNodes is null || options.SeedNodes.Count == 0)
             throw new ArgumentException("DistCacheClientOptions.SeedNodes is empty; name at least one cluster member as host:port.", nameof(options));
+        if (options.NearCache?.Problem() is { } nearCacheProblem)
+            throw new ArgumentException($"DistCacheClientOptions.{nearCacheProblem}", nameof(options));
         if (options.RequestTimeout <= TimeSpan.Zero)
             throw new ArgumentException($"DistCacheClientOptions.RequestTimeout is {options.RequestTimeout}; it must be positive.", nameof(options));
         if (options.ConnectTimeout <= TimeSpan.Zero)

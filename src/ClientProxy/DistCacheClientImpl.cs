@@ -20,9 +20,11 @@ internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
     private readonly DistCacheClientOptions _options;
     private readonly ShardResolver _resolver;
     private readonly bool _ownsSystem;
+    private readonly NearCache.NearCache? _near;
 
-    public DistCacheClientImpl(ActorSystem system, IActorRef proxy, DistCacheClientOptions options, bool ownsSystem)
+    public DistCacheClientImpl(ActorSystem system, IActorRef proxy, DistCacheClientOptions options, bool ownsSystem, NearCache.NearCache? near = null)
     {
+        _near = near;
         _system = system;
         _proxy = proxy;
         _options = options;
@@ -45,9 +47,37 @@ internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
     {
         ValidateKey(key);
         var level = Level(consistency);
+        if (_near is not null && level == ConsistencyLevel.Eventual)
+            return await GetNearAsync(_near, key, ct).ConfigureAwait(false);
         var reply = await AskKeyed<IGetResponse>(new Get(key, level), key, ct).ConfigureAwait(false);
         return ReplyMapper.ToValue(reply);
     }
+
+    /// <summary>An Eventual read through the near cache: a hit, or one fetch per key in flight (see <see cref="NearCache.NearCache"/>).</summary>
+    private async Task<byte[]?> GetNearAsync(NearCache.NearCache near, string key, CancellationToken ct)
+    {
+        if (near.TryGet(key, out var cached))
+            return cached;
+        var fetch = near.BeginFetch(key, _resolver.ShardOf(key), out var leader);
+        if (!leader)
+            return ReplyMapper.ToValue(await fetch.Result.WaitAsync(ct).ConfigureAwait(false));
+        IGetResponse reply;
+        try
+        {
+            reply = await AskKeyed<IGetResponse>(new NearGet(key), key, ct).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            near.Fail(fetch, e);
+            throw;
+        }
+
+        near.Complete(fetch, reply);
+        return ReplyMapper.ToValue(reply);
+    }
+
+    /// <summary>The near cache's counters, when it is on (null otherwise).</summary>
+    public NearCacheStats? NearCacheStats => _near?.Stats;
 
     public Task SetAsync<T>(string key, T value, TimeSpan? ttl = null, ConsistencyLevel? consistency = null, CancellationToken ct = default) =>
         SetWithExpiryAsync(key, value, ttl is { } t ? CacheExpiry.After(t) : CacheExpiry.Never, consistency, ct);
@@ -64,16 +94,32 @@ internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
         Validate(RequestValidation.CheckValue(key, value, _options.ClusterSettings), nameof(value));
         Validate(RequestValidation.CheckExpiry(expiry), nameof(expiry));
         var level = Level(consistency);
-        var reply = await AskKeyed<ISetResponse>(new Set(key, value, expiry, level), key, ct).ConfigureAwait(false);
-        ReplyMapper.EnsureSuccess(reply);
+        _near?.InvalidateLocal(key);
+        try
+        {
+            var reply = await AskKeyed<ISetResponse>(new Set(key, value, expiry, level), key, ct).ConfigureAwait(false);
+            ReplyMapper.EnsureSuccess(reply);
+        }
+        finally
+        {
+            _near?.InvalidateLocal(key); // read-your-writes: a fill that raced the write is discarded
+        }
     }
 
     public async Task<bool> RemoveAsync(string key, ConsistencyLevel? consistency = null, CancellationToken ct = default)
     {
         ValidateKey(key);
         var level = Level(consistency);
-        var reply = await AskKeyed<IRemoveResponse>(new Remove(key, level), key, ct).ConfigureAwait(false);
-        return ReplyMapper.ToRemoved(reply);
+        _near?.InvalidateLocal(key);
+        try
+        {
+            var reply = await AskKeyed<IRemoveResponse>(new Remove(key, level), key, ct).ConfigureAwait(false);
+            return ReplyMapper.ToRemoved(reply);
+        }
+        finally
+        {
+            _near?.InvalidateLocal(key);
+        }
     }
 
     public async Task<IReadOnlyDictionary<string, T>> GetMultipleAsync<T>(
@@ -111,7 +157,17 @@ internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
         }
 
         var level = Level(consistency);
-        var result = await AskBatch<SetMultipleResult>(new SetMultiple(items, expiry, level, _options.RequestTimeout), ct).ConfigureAwait(false);
+        InvalidateLocal(items);
+        SetMultipleResult result;
+        try
+        {
+            result = await AskBatch<SetMultipleResult>(new SetMultiple(items, expiry, level, _options.RequestTimeout), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            InvalidateLocal(items);
+        }
+
         if (result.Failed.Count > 0)
             throw ReplyMapper.BatchFailure(result.Failed, result.Succeeded, new Dictionary<string, object?>());
     }
@@ -119,7 +175,7 @@ internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
     public async Task<DistributedCacheStats> GetStatsAsync(CancellationToken ct = default)
     {
         var result = await AskBatch<ClusterStatsResult>(new GetClusterStats(_options.RequestTimeout), ct).ConfigureAwait(false);
-        return ReplyMapper.ToStats(result, _options.ClusterSettings.ReplicationFactor);
+        return ReplyMapper.ToStats(result, _options.ClusterSettings.ReplicationFactor) with { NearCache = _near?.Stats };
     }
 
     public async IAsyncEnumerable<DistributedCacheEvent> SubscribeAsync(
@@ -147,6 +203,14 @@ internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
     {
         if (_ownsSystem)
             await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
+    }
+
+    private void InvalidateLocal(List<KeyValue> items)
+    {
+        if (_near is null)
+            return;
+        foreach (var item in items)
+            _near.InvalidateLocal(item.Key);
     }
 
     private ConsistencyLevel Level(ConsistencyLevel? consistency)

@@ -41,6 +41,9 @@ public sealed record DistCacheClientOptions
     /// </summary>
     public DistCacheSettings ClusterSettings { get; init; } = DistCacheSettings.Default;
 
+    /// <summary>The near cache for Eventual reads (see <see cref="NearCacheOptions"/>). Null (the default): off.</summary>
+    public NearCacheOptions? NearCache { get; init; }
+
     /// <summary>Extra HOCON for the client's ActorSystem (highest priority), e.g. logging or transport tuning. It
     /// cannot change the cluster's behaviour: the client is not a member.</summary>
     public string? ExtraHocon { get; init; }

@@ -53,6 +53,9 @@ public sealed record DistributedCacheStats(
     /// <summary>Hits / (hits + misses), or 0 when there were no reads.</summary>
     public double HitRatio => Gets == 0 ? 0 : (double)Hits / Gets;
 
+    /// <summary>This client's near cache: hits, misses, invalidations and entries (null when it is off).</summary>
+    public NearCacheStats? NearCache { get; init; }
+
     /// <summary>The configured replication factor R (distcache.replication-factor, as the client knows it).</summary>
     public int ReplicationFactor { get; init; }
 

@@ -9,6 +9,7 @@ internal static class ReplyMapper
     public static byte[]? ToValue(IGetResponse reply) => reply switch
     {
         GetSuccess success => success.Value,
+        NearGetSuccess success => success.Value,
         NotFound => null,
         GetFailure failure => throw ToException(failure.Error),
         _ => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name} to Get."),

@@ -93,7 +93,7 @@ public sealed partial class ClientProxyActor
         if (!_topology.HasReports)
         {
             foreach (var contact in _contacts)
-                Context.ActorSelection(ActorNames.ClientRegistryPath(contact)).Tell(RegisterClient.Instance);
+                Register(Context.ActorSelection(ActorNames.ClientRegistryPath(contact)));
             return;
         }
 
@@ -104,8 +104,15 @@ public sealed partial class ClientProxyActor
             Register(node);
     }
 
-    private void Register(string node) =>
-        Context.ActorSelection(ActorNames.ClientRegistryPath(node)).Tell(RegisterClient.Instance);
+    private void Register(string node) => Register(Context.ActorSelection(ActorNames.ClientRegistryPath(node)));
+
+    /// <summary>Registers (or renews) with one node's registry, and subscribes the near cache to its feed.</summary>
+    private void Register(ActorSelection registry)
+    {
+        registry.Tell(RegisterClient.Instance);
+        if (_nearCacheSubscriber is not null)
+            registry.Tell(SubscribeInvalidations.Instance, _nearCacheSubscriber);
+    }
 
     private void IdentifyGateways()
     {
@@ -122,6 +129,8 @@ public sealed partial class ClientProxyActor
         IdentifyGateways();
         var before = _reachableGateways;
         ApplyPlacement();
+        // The near cache serves only shards whose node is reachable; with no reachable node, nothing.
+        _nearCache?.RetainNodes(_topology.DataNodes.Where(_topology.IsReachable).ToHashSet(StringComparer.Ordinal));
         foreach (var gateway in before.Except(_reachableGateways))
             Reroute(gateway); // buffered commands of a node that became unreachable take their new path
         Context.GetLogger().Debug("Topology: {0} data nodes, {1} unreachable, {2} of {3} shards placed on {4} gateways.",

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using DistCacheAkka.ClientProxy.NearCache;
 using DistCacheAkka.ClientProxy.Reads;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Hashing;
@@ -23,6 +24,8 @@ public sealed partial class ClientProxyActor : ReceiveActor, IWithTimers
     private readonly ShardResolver _resolver;
     private readonly BackupReads _backupReads;
     private readonly DataNodeView _view;
+    private NearCache.NearCache? _nearCache;
+    private IActorRef? _nearCacheSubscriber;
 
     /// <summary>A proxy that first contacts the data nodes at <paramref name="contacts"/> (any of them will do: each
     /// reports the others), coalescing requests as <paramref name="coalescing"/> says (the reference defaults when null).</summary>
@@ -46,6 +49,15 @@ public sealed partial class ClientProxyActor : ReceiveActor, IWithTimers
         Receive<SetMultiple>(Handle);
         Receive<GetClusterStats>(request => Context.ActorOf(StatsAggregator.Props(Sender, _topology.DataNodes, request.Timeout)));
         Receive<SubscribeEvents>(request => Context.ActorOf(EventSubscriberActor.Props(request, Sender, _view)));
+        Receive<AttachNearCache>(attach =>
+        {
+            _nearCache = attach.NearCache;
+            _nearCacheSubscriber = Context.ActorOf(NearCacheSubscriberActor.Props(attach.NearCache), "near-cache");
+            foreach (var contact in _contacts)
+                Register(Context.ActorSelection(ActorNames.ClientRegistryPath(contact)));
+            foreach (var node in _topology.DataNodes)
+                Register(node);
+        });
         ReceiveTopology();
         ReceiveCoalescing();
     }
@@ -56,6 +68,12 @@ public sealed partial class ClientProxyActor : ReceiveActor, IWithTimers
     /// <summary>Props of a <see cref="ClientProxyActor"/>.</summary>
     public static Props Props(IReadOnlyList<Address> contacts, DistCacheSettings settings, CoalescingSettings? coalescing = null) =>
         Akka.Actor.Props.Create(() => new ClientProxyActor(contacts, settings, coalescing));
+
+    /// <summary>Keeps <paramref name="NearCache"/> coherent: subscribes it to the feed of every node registered with,
+    /// at once and on every renewal. Sent by <see cref="DistCacheClient.ConnectAsync"/> right after creating the proxy
+    /// (the near cache's type is internal, so it cannot be a constructor argument: Akka creates actors through
+    /// public constructors).</summary>
+    internal sealed record AttachNearCache(NearCache.NearCache NearCache);
 
     private void Route(ICacheMessage command, int shard)
     {
@@ -89,6 +107,7 @@ public sealed partial class ClientProxyActor : ReceiveActor, IWithTimers
         return command switch
         {
             Get get => new GetFailure(get.Key, error),
+            NearGet get => new GetFailure(get.Key, error),
             Set set => new SetFailure(set.Key, error),
             Remove remove => new RemoveFailure(remove.Key, error),
             GetMany many => new GetManyFailure(many.ShardId, many.Keys, error),

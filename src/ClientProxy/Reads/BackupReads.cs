@@ -60,6 +60,8 @@ internal sealed class BackupReads
     {
         Get get when Servable(get.Consistency) && RequestValidation.CheckKey(get.Key, _settings) is null
             => new BackupRead(get, _resolver.ShardOf(get.Key), [get.Key], get.Consistency),
+        NearGet near when RequestValidation.CheckKey(near.Key, _settings) is null // answered as an Eventual Get: not cached
+            => new BackupRead(new Get(near.Key), _resolver.ShardOf(near.Key), [near.Key], ConsistencyLevel.Eventual),
         GetMany many when Servable(many.Consistency) && many.ShardId >= 0 && many.ShardId < _resolver.Shards && many.Keys is not null
             => new BackupRead(many, many.ShardId, many.Keys, many.Consistency),
         _ => null,
