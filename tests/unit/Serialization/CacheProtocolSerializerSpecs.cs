@@ -123,11 +123,11 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
         Assert.Contains("CoalescedReplies.Replies[1]", reply.Message);
         Assert.Contains("Get", reply.Message);
 
-        // Kind bytes beyond the defined ones are malformed input: a SetMany's kind 4 is the last command kind, and
-        // SetManyFailure's 10 the last reply kind.
-        var command = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Convert.FromHexString("00" + "01" + "02" + "05" + "016B00"), "CQ"));
+        // Kind bytes beyond the defined ones are malformed input: a NearGet's kind 5 is the last command kind, and
+        // NearGetSuccess's 11 the last reply kind.
+        var command = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Convert.FromHexString("00" + "01" + "02" + "06" + "016B00"), "CQ"));
         Assert.Contains("CoalescedCommandKind", command.Message);
-        var kind = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Convert.FromHexString("01" + "02" + "0B" + "016B"), "CR"));
+        var kind = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Convert.FromHexString("01" + "02" + "0C" + "016B"), "CR"));
         Assert.Contains("CoalescedReplyKind", kind.Message);
     }
 

@@ -63,6 +63,10 @@ internal static class ProtocolSamples
         [typeof(SubscribeClientEvents)] = "TE",
         [typeof(ClientEventsSubscribed)] = "TES",
         [typeof(UnsubscribeClientEvents)] = "TU",
+        [typeof(NearGet)] = "NG",
+        [typeof(NearGetSuccess)] = "NGS",
+        [typeof(SubscribeInvalidations)] = "NS",
+        [typeof(NearCacheFeed)] = "NF",
     };
 
     /// <summary>Every sample by a readable unique name (theory data uses the name, so each is its own test case).</summary>
@@ -241,6 +245,20 @@ internal static class ProtocolSamples
             ["SubscribeClientEvents none"] = new SubscribeClientEvents([]),
             ["ClientEventsSubscribed"] = ClientEventsSubscribed.Instance,
             ["UnsubscribeClientEvents"] = UnsubscribeClientEvents.Instance,
+            ["NearGet"] = new NearGet(unicodeKey),
+            ["NearGetSuccess"] = new NearGetSuccess("k", Hundred, maxVersion, long.MinValue, TimeSpan.FromSeconds(30)),
+            ["NearGetSuccess not cacheable"] = new NearGetSuccess("", [], minVersion, 0, TimeSpan.Zero),
+            ["SubscribeInvalidations"] = SubscribeInvalidations.Instance,
+            ["NearCacheFeed every change kind and a snapshot"] = new NearCacheFeed(node1, long.MaxValue,
+            [
+                new StreamChange(StreamChangeKind.Started, 0, -7, 0, "", EntryVersion.Zero),
+                new StreamChange(StreamChangeKind.Invalidated, 1023, long.MaxValue, 1, unicodeKey, maxVersion),
+                new StreamChange(StreamChangeKind.Stopped, 5, 42, long.MaxValue, "", EntryVersion.Zero),
+            ], true, [new ShardStream(0, -7, 0), new ShardStream(1023, long.MinValue, long.MaxValue)]),
+            ["NearCacheFeed heartbeat"] = new NearCacheFeed("", 1, []),
+            ["NearCacheFeed empty snapshot"] = new NearCacheFeed(node2, 2, [], true, []),
+            ["CoalescedRequests near get"] = new CoalescedRequests(TimeSpan.FromSeconds(1), [new CorrelatedCommand(7, new NearGet("k"))]),
+            ["CoalescedReplies near get"] = new CoalescedReplies([new CorrelatedReply(7, new NearGetSuccess("k", Hundred, maxVersion, 99, TimeSpan.Zero))]),
         };
         return samples;
     }
