@@ -18,9 +18,13 @@ public static class DistCacheClientHostingExtensions
     /// typed client with <see cref="DistCacheClient.FromProxy"/>; <see cref="DistCacheClient.WaitForClusterAsync"/>
     /// waits until it can send requests.
     /// </summary>
-    /// <exception cref="ArgumentException">A seed is malformed (when the actor system starts).</exception>
+    /// <exception cref="ArgumentException">A seed is malformed (when the actor system starts), or
+    /// <see cref="DistCacheClientOptions.NearCache"/> is set (a near cache needs <see cref="DistCacheClient.ConnectAsync"/>).</exception>
     public static AkkaConfigurationBuilder WithDistCacheClient(this AkkaConfigurationBuilder builder, DistCacheClientOptions options)
     {
+        if (options.NearCache is not null)
+            throw new ArgumentException("DistCacheClientOptions.NearCache is set, but WithDistCacheClient's proxy does not keep a near cache: " +
+                                        "connect with DistCacheClient.ConnectAsync for a near cache, or leave NearCache null.", nameof(options));
         var settings = options.ClusterSettings;
         return builder
             .AddHocon(CacheProtocolSerializer.Config, HoconAddMode.Append)

@@ -1,8 +1,11 @@
+using Akka.Hosting;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using DistCacheAkka.ClientProxy;
 using DistCacheAkka.ClientProxy.Actors;
+using DistCacheAkka.ClientProxy.Hosting;
 using DistCacheAkka.Messages;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DistCacheAkka.Tests.Unit.Client;
 
@@ -146,6 +149,19 @@ public class ClientValidationSpecs : TestKit
         _proxy.Reply(new RemoveFailure("k", new CacheError(CacheErrorCode.Unavailable, "minority")));
         Assert.Equal(CacheErrorCode.Unavailable, (await Assert.ThrowsAsync<DistCacheException>(() => refused)).Code);
         await _proxy.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void Should_refuse_a_near_cache_for_a_proxy_started_elsewhere()
+    {
+        var options = new DistCacheClientOptions { SeedNodes = ["127.0.0.1:4053"], NearCache = new NearCacheOptions() };
+
+        var fromProxy = Assert.Throws<ArgumentException>(() => DistCacheClient.FromProxy(Sys, _proxy.Ref, options));
+        var hosted = Assert.Throws<ArgumentException>(() =>
+            new AkkaConfigurationBuilder(new ServiceCollection(), "app").WithDistCacheClient(options));
+
+        Assert.Contains("NearCache is set", fromProxy.Message);
+        Assert.Contains("WithDistCacheClient's proxy does not keep a near cache", hosted.Message);
     }
 
     [Fact]
