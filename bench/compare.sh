@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Issues #8 and #14: DistCacheAkka against its peers and the raw Akka.NET round trip, on this machine, in one run.
 #
-#   bench/compare.sh [extra LoadTest suite options, e.g. --duration 10 --warmup 3 --coalescing on]
+#   bench/compare.sh [extra LoadTest suite options, e.g. --duration 10 --warmup 3 --coalescing on --near-cache on]
+#
+# With --near-cache on, the suite adds a DistCacheAkka row whose client has a near cache, and the script then
+# measures the near cache's invalidation lag as another client sees it (LoadTest coherence, 200 rounds).
 #
 # Starts (on 127.0.0.1 only, free ports): redis-server with persistence off (standalone, the baseline of the
 # ratios), garnet-server (installed here as a dotnet tool under bench/.tools, once), a Redis Cluster of 3 masters
@@ -180,4 +183,8 @@ bounded 480 dotnet "$out/DistCacheAkka.LoadTest.dll" suite --duration 8 --warmup
   --redis-cluster "$cluster_endpoints" --echo "127.0.0.1:$echo_port" \
   --pids "distcache=$node_pids" --pids "redis=$redis_pid" --pids "garnet=$garnet_pid" \
   --pids "redis-cluster=$cluster_pids" --pids "akka-echo=$echo_pid" --coalescing both "$@"
+case " $* " in
+  *" --near-cache on "*)  # issue 15: how long another client's near cache serves the old value after a write
+    bounded 150 dotnet "$out/DistCacheAkka.LoadTest.dll" coherence --seed "127.0.0.1:$seed_port" --operations 200 ;;
+esac
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); compare.sh took $SECONDS s before cleanup"

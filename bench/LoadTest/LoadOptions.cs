@@ -12,6 +12,7 @@ internal sealed record LoadOptions
           LoadTest suite [--seed H:P] [--redis H:P] [--garnet H:P] [--redis-cluster H:P,...] [--echo H:P] [workload options]
                                                                                        every workload, one table
           LoadTest echo-server --port P                                                the raw Akka baseline's echo node
+          LoadTest coherence --seed H:P [--operations N]   near-cache invalidation lag seen by another client (N rounds [200])
 
         Endpoints:
           --seed H:P        a DistCacheAkka seed node (the client joins through it)
@@ -31,6 +32,8 @@ internal sealed record LoadOptions
           --operations N    stop after N measured operations instead (0 = use --duration) [0]
           --pids T=P,P     server process ids of target T (distcache, redis, garnet, redis-cluster, akka-echo), for CPU time per operation
           --coalescing M    DistCacheAkka client request coalescing: on, off, or both (suite: a row for each) [on]
+          --near-cache M    on: also a DistCacheAkka row whose client has a near cache (MaxEntries = --keys);
+                            run mode: the client has one. off: no near cache [off]
         """;
 
     public string Mode { get; init; } = "run";
@@ -67,6 +70,8 @@ internal sealed record LoadOptions
 
     public string Coalescing { get; init; } = "on";
 
+    public string NearCache { get; init; } = "off";
+
     public IReadOnlyDictionary<string, int[]> Pids { get; init; } = new Dictionary<string, int[]>();
 
     /// <summary>Parses <paramref name="args"/>; a problem is thrown as an <see cref="ArgumentException"/> naming the option.</summary>
@@ -76,8 +81,8 @@ internal sealed record LoadOptions
         var i = 0;
         if (args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal))
             options = options with { Mode = args[i++] };
-        if (options.Mode is not ("run" or "suite" or "echo-server"))
-            throw new ArgumentException($"Unknown mode '{options.Mode}'; it must be run, suite or echo-server.");
+        if (options.Mode is not ("run" or "suite" or "echo-server" or "coherence"))
+            throw new ArgumentException($"Unknown mode '{options.Mode}'; it must be run, suite, echo-server or coherence.");
 
         for (; i < args.Length; i++)
         {
@@ -103,6 +108,7 @@ internal sealed record LoadOptions
                 "--warmup" => options with { Warmup = TimeSpan.FromSeconds(Int(flag, value, 0, 3600)) },
                 "--pids" => options with { Pids = new Dictionary<string, int[]>(options.Pids) { [value.Split('=')[0]] = value.Split('=', 2)[^1].Split(',').Select(v => Int(flag, v, 1, int.MaxValue)).ToArray() } },
                 "--coalescing" => options with { Coalescing = value is "on" or "off" or "both" ? value : throw Bad(flag, value, "on, off or both") },
+                "--near-cache" => options with { NearCache = value is "on" or "off" ? value : throw Bad(flag, value, "on or off") },
                 "--operations" => options with { Operations = Int(flag, value, 0, int.MaxValue) },
                 _ => throw new ArgumentException($"Unknown option {flag}."),
             };

@@ -19,6 +19,16 @@ catch (ArgumentException e)
 
 if (options.Mode == "echo-server")
     return await EchoTarget.ServeAsync(options.EchoPort);
+if (options.Mode == "coherence")
+{
+    if (options.Seed is null)
+    {
+        Console.Error.WriteLine("coherence needs --seed H:P (a DistCacheAkka node).");
+        return 2;
+    }
+
+    return await Coherence.RunAsync(options.Seed, options.Operations > 0 ? (int)options.Operations : 200, Console.Out);
+}
 
 var keys = Enumerable.Range(0, options.Keys).Select(i => "key:" + i.ToString("D7", CultureInfo.InvariantCulture)).ToArray();
 var value = new byte[options.ValueSize];
@@ -28,7 +38,9 @@ var results = new List<WorkloadResult>();
 
 if (options.Mode == "run")
 {
-    await using var target = await Connect(options.Target == "distcache" && options.Coalescing == "off" ? "distcache-uncoalesced" : options.Target ?? "distcache");
+    await using var target = await Connect(options.Target is null or "distcache"
+        ? options.NearCache == "on" ? "distcache-near" : options.Coalescing == "off" ? "distcache-uncoalesced" : "distcache"
+        : options.Target);
     await Preload(target);
     foreach (var concurrency in options.Concurrency)
         results.Add(await Measure(target, new WorkloadSpec($"{options.ReadPercent}/{100 - options.ReadPercent} mix, {concurrency} clients",
@@ -52,6 +64,8 @@ try
         names.Add("distcache");
     if (options.Seed is not null && options.Coalescing is "off" or "both")
         names.Add("distcache-uncoalesced");
+    if (options.Seed is not null && options.NearCache == "on")
+        names.Add("distcache-near");
     if (options.Redis is not null)
         names.Add("redis");
     if (options.Garnet is not null)
@@ -87,8 +101,9 @@ return 0;
 
 async Task<ILoadTarget> Connect(string target) => target switch
 {
-    "distcache" or "distcache-uncoalesced" => await DistCacheTarget.ConnectAsync(
-        options.Seed ?? throw new ArgumentException("--seed is required for distcache."), coalescing: target == "distcache"),
+    "distcache" or "distcache-uncoalesced" or "distcache-near" => await DistCacheTarget.ConnectAsync(
+        options.Seed ?? throw new ArgumentException("--seed is required for distcache."), coalescing: target != "distcache-uncoalesced",
+        nearCacheEntries: target == "distcache-near" ? options.Keys : null),
     "redis" => await RedisTarget.ConnectAsync(options.Redis ?? throw new ArgumentException("--redis is required for redis."), "Redis", "redis"),
     "garnet" => await RedisTarget.ConnectAsync(options.Garnet ?? throw new ArgumentException("--garnet is required for garnet."), "Garnet", "garnet"),
     "redis-cluster" => await RedisTarget.ConnectAsync(
@@ -106,7 +121,17 @@ async Task Preload(ILoadTarget target)
 async Task<WorkloadResult> Measure(ILoadTarget target, WorkloadSpec spec)
 {
     var kind = target switch { DistCacheTarget => "distcache", RedisTarget redis => redis.Kind, _ => "akka-echo" };
+    var near = target is DistCacheTarget { HasNearCache: true } withNear ? withNear : null;
+    var nearBefore = near is null ? null : await near.NearCacheStatsAsync();
     var result = await runner.RunAsync(target, spec, new CpuMeter(options.Pids.GetValueOrDefault(kind, [])));
+    if (near is not null && nearBefore is not null)
+    {
+        // Warm-up and measured phase together: the near cache fills during the warm-up.
+        var after = await near.NearCacheStatsAsync();
+        long hits = after.Hits - nearBefore.Hits, misses = after.Misses - nearBefore.Misses;
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{target.Name,-17} {spec.Name,-24} near cache: {hits:N0} hits, {misses:N0} misses ({(hits + misses == 0 ? 0 : 100.0 * hits / (hits + misses)):0.0} % hits), {after.Invalidations - nearBefore.Invalidations:N0} invalidations, {after.Entries:N0} entries"));
+    }
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{target.Name,-17} {spec.Name,-24} {spec.Level,-8} {result.OpsPerSecond,9:N0} ops/s  p50 {result.P50:0.000}  p99 {result.P99:0.000}  max {result.Max:0.0} ms  errors {result.Errors}  CPU/op client {result.ClientCpuMicrosPerOp:0} µs servers {result.ServerCpuMicrosPerOp:0} µs"));
     return result;
