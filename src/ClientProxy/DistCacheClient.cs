@@ -15,20 +15,27 @@ public static class DistCacheClient
     /// named in <see cref="DistCacheClientOptions.SeedNodes"/> (any data node will do: each reports all the others),
     /// and waits until some data node's gateway is reachable.
     /// </summary>
-    /// <exception cref="ArgumentException">The options are invalid (no seeds, malformed seed, non-positive timeouts).</exception>
-    /// <exception cref="DistCacheConnectionException">No seed answered, or no data node was reachable, within the connect timeout.</exception>
+    /// <exception cref="ArgumentException">The options are invalid (no seeds, malformed seed, non-positive timeouts, a TLS
+    /// certificate that is missing, unreadable, without its private key or not signed by the configured CA).</exception>
+    /// <exception cref="DistCacheConnectionException">No seed answered (with TLS: also when the nodes refused the
+    /// handshake — the client's log says why), or no data node was reachable, within the connect timeout.</exception>
     public static async Task<IDistCacheClient> ConnectAsync(DistCacheClientOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var seeds = ValidateOptions(options);
         var settings = options.ClusterSettings;
 
+        var tls = LoadTls(options.Tls);
         var config = ConfigurationFactory.ParseString(options.ExtraHocon ?? "")
             .WithFallback(ConfigurationFactory.ParseString(
-                $"akka.remote.dot-netty.tcp.hostname = \"{options.ClientHost}\"\nakka.remote.dot-netty.tcp.port = {options.ClientPort}"))
+                $"akka.remote.dot-netty.tcp.hostname = \"{options.ClientHost}\"\nakka.remote.dot-netty.tcp.port = {options.ClientPort}\n" +
+                $"akka.remote.dot-netty.tcp.enable-ssl = {(tls is null ? "off" : "on")}"))
             .WithFallback(ClientConfig)
             .WithFallback(DistCacheConfig.Reference);
-        var system = ActorSystem.Create(ActorNames.SystemName, config);
+        var setup = BootstrapSetup.Create().WithConfig(config);
+        var system = tls is null
+            ? ActorSystem.Create(ActorNames.SystemName, setup)
+            : ActorSystem.Create(ActorNames.SystemName, setup.And(tls.Setup()));
         try
         {
             var self = ((ExtendedActorSystem)system).Provider.DefaultAddress;
@@ -45,6 +52,22 @@ public static class DistCacheClient
         {
             await system.Terminate().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>The client's TLS identity, checked before anything starts; a problem is an <see cref="ArgumentException"/>.</summary>
+    private static Security.TlsMaterial? LoadTls(DistCacheTlsOptions? tls)
+    {
+        if (tls is null)
+            return null;
+        try
+        {
+            return Security.TlsMaterial.Load("DistCacheClientOptions.Tls", tls.CertificatePath, tls.CertificatePassword, tls.CaCertificatePath,
+                nameof(DistCacheTlsOptions.CertificatePath), nameof(DistCacheTlsOptions.CaCertificatePath));
+        }
+        catch (DistCacheConfigurationException e)
+        {
+            throw new ArgumentException(e.Message, "options", e);
         }
     }
 
@@ -83,10 +106,19 @@ public static class DistCacheClient
         }
         catch (AskTimeoutException)
         {
-            var state = await proxy.Ask<ConnectionState>(GetConnectionState.Instance, TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
-            throw new DistCacheConnectionException(state.HeardFromCluster
+            ConnectionState? state;
+            try
+            {
+                state = await proxy.Ask<ConnectionState>(GetConnectionState.Instance, TimeSpan.FromSeconds(5), ct).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException)
+            {
+                state = null; // the proxy is too busy to say: report what the caller can act on
+            }
+
+            throw new DistCacheConnectionException(state is { HeardFromCluster: true }
                 ? $"Data nodes answered through seeds [{seeds}] ({state.DataNodes} data nodes reported) but none of their gateways was reachable within {options.ConnectTimeout.TotalSeconds:0.#} s."
-                : $"Could not reach the cluster through seeds [{seeds}] within {options.ConnectTimeout.TotalSeconds:0.#} s: no seed answered. Check that a CacheNode runs there.",
+                : $"Could not reach the cluster through seeds [{seeds}] within {options.ConnectTimeout.TotalSeconds:0.#} s: no seed answered. Check that a CacheNode runs there, and that TLS is on (with certificates of the same CA) on both sides or on neither: the logs say why a handshake failed.",
                 options.SeedNodes);
         }
     }

@@ -44,6 +44,10 @@ public sealed record DistCacheClientOptions
     /// <summary>The near cache for Eventual reads (see <see cref="NearCacheOptions"/>). Null (the default): off.</summary>
     public NearCacheOptions? NearCache { get; init; }
 
+    /// <summary>Mutual TLS to the data nodes (see <see cref="DistCacheTlsOptions"/>). Null (the default): plaintext,
+    /// which a cluster with TLS on refuses.</summary>
+    public DistCacheTlsOptions? Tls { get; init; }
+
     /// <summary>Extra HOCON for the client's ActorSystem (highest priority), e.g. logging or transport tuning. It
     /// cannot change the cluster's behaviour: the client is not a member.</summary>
     public string? ExtraHocon { get; init; }
