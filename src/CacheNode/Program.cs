@@ -12,6 +12,11 @@ switch (CommandLine.Parse(args))
         Console.Error.WriteLine($"error: {error.Message}");
         Console.Error.WriteLine(CommandLine.Usage);
         return 2;
+    case MakeDevCertificates certs:
+        var (ca, nodeCert, clientCert) = DevCertificates.Create(certs.Directory, certs.Password, certs.Days);
+        Console.WriteLine($"Wrote {ca} (the CA), {nodeCert} (for the nodes) and {clientCert} (for clients), valid {certs.Days} days.");
+        Console.WriteLine($"Run nodes with --tls-cert {nodeCert} --tls-ca {ca}{(certs.Password is null ? "" : " --tls-cert-password ...")}.");
+        return 0;
     case RunDemo demo:
         return await DistCacheAkka.CacheNode.Demo.DemoRunner.RunAsync(demo.Args);
     case RunNode run:

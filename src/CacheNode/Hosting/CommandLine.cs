@@ -11,6 +11,8 @@ internal sealed record RunDemo(IReadOnlyList<string> Args) : Command;
 
 internal sealed record ShowHelp : Command;
 
+internal sealed record MakeDevCertificates(string Directory, string? Password, int Days) : Command;
+
 internal sealed record UsageError(string Message) : Command;
 
 /// <summary>
@@ -23,6 +25,7 @@ internal static class CommandLine
         Usage:
           CacheNode [--role seed|worker] [--host HOST] [--port PORT] [--seed HOST:PORT]... [--mgmt-port PORT] [--config FILE]
           CacheNode demo [--keep-running]
+          CacheNode dev-certs --out DIR [--password PASSWORD] [--days N]   a development CA and certificates for TLS
 
         Options:
           --role       seed (default) or worker; both host shards. A seed without --seed forms a new cluster.
@@ -31,12 +34,17 @@ internal static class CommandLine
           --seed       a seed node as host:port; repeat for several (required for workers)
           --mgmt-port  management endpoint port (default 9110)
           --config     a HOCON file layered over hocon/ (flags and DISTCACHE_* variables still win)
+          --tls-cert   this node's certificate and key (PKCS#12 .pfx): turns on mutual TLS (distcache.tls)
+          --tls-cert-password  the .pfx password (or DISTCACHE_TLS__CERTIFICATE_PASSWORD)
+          --tls-ca     the CA (PEM or DER) every member's and client's certificate must chain to
         """;
 
     public static Command Parse(IReadOnlyList<string> args)
     {
         if (args.Count > 0 && args[0] == "demo")
             return new RunDemo(args.Skip(1).ToArray());
+        if (args.Count > 0 && args[0] == "dev-certs")
+            return ParseDevCertificates(args.Skip(1).ToArray());
 
         string? configFile = null;
         var hocon = new StringBuilder();
@@ -47,7 +55,7 @@ internal static class CommandLine
             if (flag is "--help" or "-h")
                 return new ShowHelp();
             if (!flag.StartsWith("--", StringComparison.Ordinal))
-                return new UsageError($"Unexpected argument '{flag}'. Flags start with --; the only command is 'demo'.");
+                return new UsageError($"Unexpected argument '{flag}'. Flags start with --; the commands are 'demo' and 'dev-certs'.");
             if (i + 1 >= args.Count)
                 return new UsageError($"Option {flag} needs a value.");
             var value = args[++i];
@@ -85,6 +93,19 @@ internal static class CommandLine
                     }
 
                     break;
+                case "--tls-cert":
+                    if (!File.Exists(value))
+                        return new UsageError($"--tls-cert names '{value}', which does not exist.");
+                    hocon.AppendLine($"distcache.tls.enabled = on\ndistcache.tls.certificate-path = {Quote(value)}");
+                    break;
+                case "--tls-cert-password":
+                    hocon.AppendLine($"distcache.tls.certificate-password = {Quote(value)}");
+                    break;
+                case "--tls-ca":
+                    if (!File.Exists(value))
+                        return new UsageError($"--tls-ca names '{value}', which does not exist.");
+                    hocon.AppendLine($"distcache.tls.ca-certificate-path = {Quote(value)}");
+                    break;
                 case "--config":
                     if (!File.Exists(value))
                         return new UsageError($"--config names '{value}', which does not exist.");
@@ -98,6 +119,38 @@ internal static class CommandLine
         if (seeds.Count > 0)
             hocon.AppendLine($"distcache.node.seeds = [{string.Join(", ", seeds)}]");
         return new RunNode(configFile, hocon.ToString());
+    }
+
+    private static Command ParseDevCertificates(IReadOnlyList<string> args)
+    {
+        string? directory = null, password = null;
+        var days = 365;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var flag = args[i];
+            if (flag is "--help" or "-h")
+                return new UsageError(DevCertificates.Usage);
+            if (i + 1 >= args.Count)
+                return new UsageError($"Option {flag} needs a value.");
+            var value = args[++i];
+            switch (flag)
+            {
+                case "--out":
+                    directory = value;
+                    break;
+                case "--password":
+                    password = value;
+                    break;
+                case "--days":
+                    if (!int.TryParse(value, out days) || days is < 1 or > 3650)
+                        return new UsageError($"--days is '{value}'; it must be a number of days between 1 and 3650.");
+                    break;
+                default:
+                    return new UsageError($"Unknown option {flag} for dev-certs.");
+            }
+        }
+
+        return directory is null ? new UsageError("dev-certs needs --out DIR.") : new MakeDevCertificates(directory, password, days);
     }
 
     /// <summary>HOCON from DISTCACHE_* variables: DISTCACHE_NODE__PORT=4060 → distcache.node.port = "4060".</summary>

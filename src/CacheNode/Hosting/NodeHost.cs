@@ -68,7 +68,7 @@ internal static class NodeHost
                 NodeContext? context = null;
                 IActorRef? nearCacheFeed = null;
                 akka.AddHocon(config, HoconAddMode.Prepend)
-                    .WithRemoting(node.Host, node.Port)
+                    .WithRemoting(RemoteOptionsOf(node))
                     .WithClustering(new ClusterOptions { Roles = [settings.DataRole, node.Role] })
                     .WithDistributedPubSub(role: null!)
                     .WithActors((system, registry) =>
@@ -88,7 +88,8 @@ internal static class NodeHost
                         handle.System = system;
                         system.WhenTerminated.ContinueWith(_ => handle.Gc?.Dispose(), TaskScheduler.Default);
                         if (provider.GetRequiredService<ManagementEndpoint>().Address is { } management)
-                            system.Log.Info("Management endpoint listening on {0}:{1} (CLI: distcache-cli {0}:{1} cluster show)", management.Host, management.Port);
+                            system.Log.Info("Management endpoint listening on {0}:{1} (CLI: distcache-cli {2}{0}:{1} cluster show{3})", management.Host, management.Port,
+                                management.Scheme == "https" ? "https://" : "", management.Scheme == "https" ? " --ca <the CA's file>" : "");
                         handle.Context = context;
                         system.ActorOf(ReplicatorActor.Props(context), ActorSelectionTransport.ReplicatorName);
                         system.ActorOf(NodeStatsActor.Props(metrics, budget), ActorNames.Stats);
@@ -109,6 +110,22 @@ internal static class NodeHost
         });
         return builder.Build();
     }
+
+    /// <summary>Remoting on the node's address; with <c>distcache.tls</c> on, mutual TLS with the node's certificate and CA.</summary>
+    private static RemoteOptions RemoteOptionsOf(NodeSettings node) => new()
+    {
+        HostName = node.Host,
+        Port = node.Port,
+        EnableSsl = node.Tls is not null,
+        Ssl = node.Tls is not { } tls ? null! : new SslOptions
+        {
+            X509Certificate = tls.Certificate,
+            SuppressValidation = false,
+            RequireMutualAuthentication = true,
+            ValidateCertificateHostname = false,
+            CustomValidator = tls.Validator(),
+        },
+    };
 
     private static Task<IActorRef> StartRegionAsync(ActorSystem system, NodeContext context)
     {

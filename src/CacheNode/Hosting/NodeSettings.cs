@@ -1,5 +1,6 @@
 using System.Net;
 using Akka.Configuration;
+using DistCacheAkka.ClientProxy.Security;
 using DistCacheAkka.Messages.Settings;
 
 namespace DistCacheAkka.CacheNode.Hosting;
@@ -18,6 +19,9 @@ internal sealed record NodeSettings(
     int ManagementPort,
     string ManagementToken)
 {
+    /// <summary>This node's TLS identity when <c>distcache.tls.enabled</c>, else null (plaintext).</summary>
+    public TlsMaterial? Tls { get; init; }
+
     public static NodeSettings Create(Config config)
     {
         var c = DistCacheConfig.WithReferenceFallback(config).GetConfig("distcache");
@@ -41,7 +45,12 @@ internal sealed record NodeSettings(
             c.GetBoolean("management.enabled", true),
             NonEmpty(c, "management.host"),
             PortOf(c, "management.port"),
-            c.GetString("management.token")?.Trim() ?? "");
+            c.GetString("management.token")?.Trim() ?? "")
+        {
+            Tls = c.GetBoolean("tls.enabled", false)
+                ? TlsMaterial.Load("distcache.tls", c.GetString("tls.certificate-path"), c.GetString("tls.certificate-password"), c.GetString("tls.ca-certificate-path"))
+                : null,
+        };
         if (settings.ManagementEnabled)
             CheckManagementBinding(settings);
         return settings;
