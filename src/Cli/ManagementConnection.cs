@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 
@@ -10,26 +11,55 @@ namespace DistCacheAkka.Cli;
 internal sealed record Outcome(int ExitCode, JsonElement? Reply, string? Error);
 
 /// <summary>Sends palette commands to one node's management endpoint over HTTP.</summary>
-internal sealed class ManagementConnection(string address, string? token, TimeSpan timeout) : IDisposable
+internal sealed class ManagementConnection(string address, string? token, TimeSpan timeout, X509Certificate2? ca = null) : IDisposable
 {
     public const int Ok = 0;
     public const int Failed = 1;
     public const int UsageError = 2;
 
-    private readonly HttpClient _http = new() { BaseAddress = new Uri($"http://{address}/"), Timeout = timeout };
+    private readonly HttpClient _http = new(Handler(ca))
+    {
+        BaseAddress = new Uri(address.StartsWith("https://", StringComparison.Ordinal) ? $"{address}/" : $"http://{address}/"),
+        Timeout = timeout,
+    };
 
     public string Address { get; } = address;
 
-    /// <summary>"host:port" (an http:// prefix is accepted); null when it is not one.</summary>
+    /// <summary>"host:port" (an http:// prefix is accepted and dropped), or "https://host:port" for a node whose
+    /// endpoint serves HTTPS (distcache.tls on); null when it is not one.</summary>
     public static string? NormalizeAddress(string text)
     {
         var value = text.Trim();
-        if (value.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        var https = value.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        if (https)
+            value = value["https://".Length..].TrimEnd('/');
+        else if (value.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
             value = value["http://".Length..].TrimEnd('/');
         var colon = value.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(value[(colon + 1)..], out var port) || port is < 1 or > 65535)
             return null;
-        return Uri.CheckHostName(value[..colon].Trim('[', ']')) == UriHostNameType.Unknown ? null : value;
+        if (Uri.CheckHostName(value[..colon].Trim('[', ']')) == UriHostNameType.Unknown)
+            return null;
+        return https ? "https://" + value : value;
+    }
+
+    /// <summary>With a CA (--ca), an HTTPS node's certificate must chain to it alone (a cluster's private CA, as the
+    /// nodes' own TLS uses); without one, the system trust store decides.</summary>
+    private static HttpClientHandler Handler(X509Certificate2? ca)
+    {
+        var handler = new HttpClientHandler();
+        if (ca is not null)
+            handler.ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+            {
+                if (certificate is null)
+                    return false;
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(certificate);
+            };
+        return handler;
     }
 
     public async Task<Outcome> RunAsync(Invocation invocation, CancellationToken ct = default)

@@ -26,6 +26,7 @@ namespace DistCacheAkka.Cli
             var words = new List<string>();
             var json = false;
             var token = Environment.GetEnvironmentVariable("DISTCACHE_MGMT_TOKEN");
+            var caPath = Environment.GetEnvironmentVariable("DISTCACHE_MGMT_CA");
             for (var i = 0; i < args.Length; i++)
             {
                 switch (args[i])
@@ -41,6 +42,11 @@ namespace DistCacheAkka.Cli
                             return UsageFailure(console, "option --token needs a value");
                         token = args[++i];
                         break;
+                    case "--ca":
+                        if (i + 1 >= args.Length)
+                            return UsageFailure(console, "option --ca needs a value");
+                        caPath = args[++i];
+                        break;
                     default:
                         words.Add(args[i]);
                         break;
@@ -53,7 +59,20 @@ namespace DistCacheAkka.Cli
             if (address is null)
                 return UsageFailure(console, $"'{words[0]}' is not a management address; give host:port, e.g. 127.0.0.1:9110");
 
-            using var connection = new ManagementConnection(address, token, TimeSpan.FromSeconds(30));
+            System.Security.Cryptography.X509Certificates.X509Certificate2? ca = null;
+            if (!string.IsNullOrEmpty(caPath))
+            {
+                try
+                {
+                    ca = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(caPath);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+                {
+                    return UsageFailure(console, $"--ca '{caPath}' is not a readable certificate (PEM or DER): {e.Message}");
+                }
+            }
+
+            using var connection = new ManagementConnection(address, token, TimeSpan.FromSeconds(30), ca);
             if (words.Count == 1)
                 return await new Shell(connection, console, input, json).RunAsync();
             return await ExecuteAsync(connection, words.Skip(1).ToList(), json, console);
@@ -100,12 +119,14 @@ namespace DistCacheAkka.Cli
 
         public static string Usage() => $"""
             Usage:
-              distcache-cli ADDRESS PALETTE COMMAND [ARGS] [--json] [--token TOKEN]
+              distcache-cli ADDRESS PALETTE COMMAND [ARGS] [--json] [--token TOKEN] [--ca FILE]
               distcache-cli ADDRESS                       interactive prompt (help, history, !n, exit)
 
-            ADDRESS is a node's management endpoint, host:port (default port 9110).
+            ADDRESS is a node's management endpoint, host:port (default port 9110), or https://host:port for a
+            node with TLS on (distcache.tls).
             --json   print the node's JSON reply instead of tables
             --token  the node's access token (or set DISTCACHE_MGMT_TOKEN)
+            --ca     the CA (PEM or DER) an https:// node's certificate must chain to (or set DISTCACHE_MGMT_CA)
             Exit codes: 0 ok, 1 the operation failed or the node is unreachable, 2 usage error.
 
             {CommandList()}

@@ -51,7 +51,12 @@ internal sealed class ManagementEndpoint(NodeSettings node, NodeHandle handle) :
         builder.Configuration.Sources.Clear();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(ip, node.ManagementPort);
+            // With distcache.tls on, HTTPS with the node's own certificate (the CLI trusts it with --ca).
+            kestrel.Listen(ip, node.ManagementPort, listen =>
+            {
+                if (node.Tls is { } tls)
+                    listen.UseHttps(tls.Certificate);
+            });
             kestrel.Limits.MaxRequestBodySize = 16 * 1024 * 1024; // a cache value is at most max-value-size; this is a ceiling
         });
         var app = builder.Build();

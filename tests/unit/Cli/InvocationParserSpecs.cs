@@ -58,6 +58,8 @@ public class InvocationParserSpecs
     [Theory]
     [InlineData("127.0.0.1:9110", "127.0.0.1:9110")]
     [InlineData("http://localhost:9110/", "localhost:9110")]
+    [InlineData("https://127.0.0.1:9110/", "https://127.0.0.1:9110")]
+    [InlineData("https://127.0.0.1", null)]
     [InlineData("127.0.0.1", null)]
     [InlineData("127.0.0.1:0", null)]
     [InlineData("cluster", null)]
