@@ -32,6 +32,8 @@ internal sealed record LoadOptions
           --operations N    stop after N measured operations instead (0 = use --duration) [0]
           --pids T=P,P     server process ids of target T (distcache, redis, garnet, redis-cluster, akka-echo), for CPU time per operation
           --coalescing M    DistCacheAkka client request coalescing: on, off, or both (suite: a row for each) [on]
+          --tls-cert F      DistCacheAkka client certificate (.pfx): mutual TLS to a cluster with distcache.tls on
+          --tls-ca F        the CA the nodes' certificates chain to (with --tls-cert)
           --near-cache M    on: also a DistCacheAkka row whose client has a near cache (MaxEntries = --keys);
                             run mode: the client has one. off: no near cache [off]
         """;
@@ -72,6 +74,10 @@ internal sealed record LoadOptions
 
     public string NearCache { get; init; } = "off";
 
+    public string? TlsCertificate { get; init; }
+
+    public string? TlsCa { get; init; }
+
     public IReadOnlyDictionary<string, int[]> Pids { get; init; } = new Dictionary<string, int[]>();
 
     /// <summary>Parses <paramref name="args"/>; a problem is thrown as an <see cref="ArgumentException"/> naming the option.</summary>
@@ -109,6 +115,8 @@ internal sealed record LoadOptions
                 "--pids" => options with { Pids = new Dictionary<string, int[]>(options.Pids) { [value.Split('=')[0]] = value.Split('=', 2)[^1].Split(',').Select(v => Int(flag, v, 1, int.MaxValue)).ToArray() } },
                 "--coalescing" => options with { Coalescing = value is "on" or "off" or "both" ? value : throw Bad(flag, value, "on, off or both") },
                 "--near-cache" => options with { NearCache = value is "on" or "off" ? value : throw Bad(flag, value, "on or off") },
+                "--tls-cert" => options with { TlsCertificate = File.Exists(value) ? value : throw Bad(flag, value, "an existing .pfx file") },
+                "--tls-ca" => options with { TlsCa = File.Exists(value) ? value : throw Bad(flag, value, "an existing certificate file") },
                 "--operations" => options with { Operations = Int(flag, value, 0, int.MaxValue) },
                 _ => throw new ArgumentException($"Unknown option {flag}."),
             };

@@ -23,7 +23,9 @@ internal interface ILoadTarget : IAsyncDisposable
 /// <summary>DistCacheAkka through the public client API (<see cref="DistCacheClient.ConnectAsync"/>), byte-level calls.</summary>
 internal sealed class DistCacheTarget(IDistCacheClient client, bool coalescing, bool nearCache) : ILoadTarget
 {
-    public string Name => nearCache ? "DistCacheAkka, near cache" : coalescing ? "DistCacheAkka" : "DistCacheAkka, no coalescing";
+    public string Name => (nearCache ? "DistCacheAkka, near cache" : coalescing ? "DistCacheAkka" : "DistCacheAkka, no coalescing") + (Tls ? ", TLS" : "");
+
+    private bool Tls { get; init; }
 
     public IDistCacheClient Client => client;
 
@@ -33,7 +35,7 @@ internal sealed class DistCacheTarget(IDistCacheClient client, bool coalescing, 
     public async Task<NearCacheStats> NearCacheStatsAsync() =>
         (await client.GetStatsAsync()).NearCache ?? new NearCacheStats(0, 0, 0, 0);
 
-    public static async Task<DistCacheTarget> ConnectAsync(string seed, bool coalescing, int? nearCacheEntries = null)
+    public static async Task<DistCacheTarget> ConnectAsync(string seed, bool coalescing, int? nearCacheEntries = null, DistCacheTlsOptions? tls = null)
     {
         var client = await DistCacheClient.ConnectAsync(new DistCacheClientOptions
         {
@@ -42,10 +44,11 @@ internal sealed class DistCacheTarget(IDistCacheClient client, bool coalescing, 
             RequestTimeout = TimeSpan.FromSeconds(10),
             ValueSerializer = new PassThroughBytes(),
             NearCache = nearCacheEntries is { } entries ? new NearCacheOptions { MaxEntries = entries } : null,
+            Tls = tls,
             ExtraHocon = $"akka.loglevel = ERROR\nakka.stdout-loglevel = ERROR\ndistcache.client.coalescing.enabled = {(coalescing ? "on" : "off")}",
         });
         await WaitForAllShards((IClientProxyAccess)client);
-        return new DistCacheTarget(client, coalescing, nearCacheEntries is not null);
+        return new DistCacheTarget(client, coalescing, nearCacheEntries is not null) { Tls = tls is not null };
     }
 
     /// <summary>A fresh cluster allocates its 1,024 shards some seconds after the membership settles; measure after.</summary>
