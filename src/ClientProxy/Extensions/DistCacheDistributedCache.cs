@@ -114,7 +114,9 @@ public sealed class DistCacheDistributedCache : IBufferDistributedCache
         if (stored is null)
             return null;
         var (payload, cap) = ValueFrame.Decode(stored);
-        return cap is { } deadline && deadline <= _time.GetUtcNow() ? null : payload;
+        if (cap is { } deadline && deadline <= _time.GetUtcNow())
+            return null; // past its absolute cap (the node keeps it until its sliding window lapses)
+        return payload;
     }
 
     private Task WriteAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken token)
