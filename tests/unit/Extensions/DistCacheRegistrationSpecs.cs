@@ -52,6 +52,20 @@ public class DistCacheRegistrationSpecs
     }
 
     [Fact]
+    public void Should_build_options_from_the_container_and_check_them_when_first_resolved()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(new[] { "127.0.0.1:4100" });
+        services.AddDistCache(provider => new DistCacheClientOptions { SeedNodes = provider.GetRequiredService<string[]>() });
+        using var provider = services.BuildServiceProvider();
+        using var bad = new ServiceCollection().AddDistCache(_ => new DistCacheClientOptions { SeedNodes = ["nohost"] }).BuildServiceProvider();
+
+        Assert.Equal(["127.0.0.1:4100"], provider.GetRequiredService<DistCacheClientOptions>().SeedNodes);
+        Assert.IsType<DistCacheDistributedCache>(provider.GetRequiredService<IDistributedCache>());
+        Assert.Contains("\"nohost\" is malformed", Assert.Throws<ArgumentException>(() => bad.GetRequiredService<IDistributedCache>()).Message);
+    }
+
+    [Fact]
     public async Task Should_make_calls_wait_for_the_connection_and_then_forward_them()
     {
         var connection = new TaskCompletionSource<IDistCacheClient>();
