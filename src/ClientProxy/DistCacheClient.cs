@@ -123,7 +123,7 @@ public static class DistCacheClient
         }
     }
 
-    private static List<(string Host, int Port)> ValidateOptions(DistCacheClientOptions options)
+    internal static List<(string Host, int Port)> ValidateOptions(DistCacheClientOptions options)
     {
         if (options.SeedNodes is null || options.SeedNodes.Count == 0)
             throw new ArgumentException("DistCacheClientOptions.SeedNodes is empty; name at least one cluster member as host:port.", nameof(options));

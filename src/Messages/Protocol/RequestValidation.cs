@@ -10,6 +10,9 @@ namespace DistCacheAkka.Messages;
 /// </summary>
 public static class RequestValidation
 {
+    /// <summary>The longest TTL or sliding window a write may carry (3650 days); longer ones are refused as absurd.</summary>
+    public static readonly TimeSpan MaxTtl = TimeSpan.FromDays(3650);
+
     public static string? CheckKey(string? key, DistCacheSettings settings)
     {
         if (key is null)
@@ -43,8 +46,8 @@ public static class RequestValidation
             return $"The expiry kind {(int)expiry.Kind} is not defined; use None, Absolute or Sliding.";
         if (expiry.Kind != ExpiryKind.None && expiry.Duration <= TimeSpan.Zero)
             return $"The TTL is {expiry.Duration}; a TTL must be positive (omit it for entries that never expire).";
-        if (expiry.Kind != ExpiryKind.None && expiry.Duration > TimeSpan.FromDays(3650))
-            return $"The TTL is {expiry.Duration}; the longest TTL is 3650 days.";
+        if (expiry.Kind != ExpiryKind.None && expiry.Duration > MaxTtl)
+            return $"The TTL is {expiry.Duration}; the longest TTL is {MaxTtl.TotalDays:0} days.";
         return null;
     }
 
