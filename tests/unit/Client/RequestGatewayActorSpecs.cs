@@ -3,6 +3,9 @@ using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using DistCacheAkka.CacheNode.Entries;
 using DistCacheAkka.CacheNode.Gateway;
+using DistCacheAkka.CacheNode.Memory;
+using DistCacheAkka.CacheNode.Stats;
+using DistCacheAkka.CacheNode.Telemetry;
 using DistCacheAkka.Messages;
 
 namespace DistCacheAkka.Tests.Unit.Client;
@@ -22,10 +25,12 @@ public class RequestGatewayActorSpecs : TestKit
     {
         _region = CreateTestProbe();
         _client = CreateTestProbe();
-        _gateway = Sys.ActorOf(RequestGatewayActor.Props(_region.Ref, Resolver));
+        _gateway = Sys.ActorOf(RequestGatewayActor.Props(_region.Ref, Resolver, Telemetry));
     }
 
     private static readonly DistCacheAkka.Messages.Hashing.ShardResolver Resolver = new(1024);
+
+    private NodeTelemetry Telemetry { get; } = new(new NodeMetrics(), new MemoryBudget(1 << 20, EvictionPolicy.Lru, 5, TimeSpan.FromSeconds(1)));
 
     [Fact]
     public async Task Should_hand_commands_of_a_local_shard_to_its_EntryActor_directly_until_it_withdraws()
