@@ -2,14 +2,18 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Akka.Actor;
 using DistCacheAkka.ClientProxy.Actors;
+using DistCacheAkka.ClientProxy.Telemetry;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Hashing;
+using DistCacheAkka.Messages.Telemetry;
 
 namespace DistCacheAkka.ClientProxy;
 
 /// <summary>
 /// <see cref="IDistCacheClient"/> over a <see cref="ClientProxyActor"/>: validates input, asks the proxy, and maps
-/// every reply type to a result or an exception in one place (<see cref="ReplyMapper"/>).
+/// every reply type to a result or an exception in one place (<see cref="ReplyMapper"/>). Every public operation is
+/// measured once (<see cref="ClientTelemetry"/>: a request count and duration by operation, level and outcome, and an
+/// activity), validation failures included; the typed overloads delegate to the byte ones, which measure.
 /// </summary>
 internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
 {
@@ -25,6 +29,8 @@ internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
     public DistCacheClientImpl(ActorSystem system, IActorRef proxy, DistCacheClientOptions options, bool ownsSystem, NearCache.NearCache? near = null)
     {
         _near = near;
+        if (near is not null)
+            ClientTelemetry.Track(near);
         _system = system;
         _proxy = proxy;
         _options = options;
@@ -45,12 +51,22 @@ internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
 
     public async Task<byte[]?> GetBytesAsync(string key, ConsistencyLevel? consistency = null, CancellationToken ct = default)
     {
-        ValidateKey(key);
-        var level = Level(consistency);
-        if (_near is not null && level == ConsistencyLevel.Eventual)
-            return await GetNearAsync(_near, key, ct).ConfigureAwait(false);
-        var reply = await AskKeyed<IGetResponse>(new Get(key, level), key, ct).ConfigureAwait(false);
-        return ReplyMapper.ToValue(reply);
+        var scope = ClientTelemetry.Start(TelemetryOperation.Get, consistency ?? _options.DefaultConsistency);
+        try
+        {
+            ValidateKey(key);
+            var level = Level(consistency);
+            var value = _near is not null && level == ConsistencyLevel.Eventual
+                ? await GetNearAsync(_near, key, ct).ConfigureAwait(false)
+                : ReplyMapper.ToValue(await AskKeyed<IGetResponse>(new Get(key, level), key, ct).ConfigureAwait(false));
+            scope.Complete(value is null ? TelemetryOutcome.Miss : TelemetryOutcome.Hit);
+            return value;
+        }
+        catch (Exception e)
+        {
+            scope.Fail(e);
+            throw;
+        }
     }
 
     /// <summary>An Eventual read through the near cache: a hit, or one fetch per key in flight (see <see cref="NearCache.NearCache"/>).</summary>
@@ -90,6 +106,21 @@ internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
 
     public async Task SetBytesAsync(string key, byte[] value, CacheExpiry expiry, ConsistencyLevel? consistency = null, CancellationToken ct = default)
     {
+        var scope = ClientTelemetry.Start(TelemetryOperation.Set, consistency ?? _options.DefaultConsistency);
+        try
+        {
+            await SetBytesCoreAsync(key, value, expiry, consistency, ct).ConfigureAwait(false);
+            scope.Complete(TelemetryOutcome.Ok);
+        }
+        catch (Exception e)
+        {
+            scope.Fail(e);
+            throw;
+        }
+    }
+
+    private async Task SetBytesCoreAsync(string key, byte[] value, CacheExpiry expiry, ConsistencyLevel? consistency, CancellationToken ct)
+    {
         ValidateKey(key);
         Validate(RequestValidation.CheckValue(key, value, _options.ClusterSettings), nameof(value));
         Validate(RequestValidation.CheckExpiry(expiry), nameof(expiry));
@@ -107,6 +138,22 @@ internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
     }
 
     public async Task<bool> RemoveAsync(string key, ConsistencyLevel? consistency = null, CancellationToken ct = default)
+    {
+        var scope = ClientTelemetry.Start(TelemetryOperation.Remove, consistency ?? _options.DefaultConsistency);
+        try
+        {
+            var removed = await RemoveCoreAsync(key, consistency, ct).ConfigureAwait(false);
+            scope.Complete(TelemetryOutcome.Ok);
+            return removed;
+        }
+        catch (Exception e)
+        {
+            scope.Fail(e);
+            throw;
+        }
+    }
+
+    private async Task<bool> RemoveCoreAsync(string key, ConsistencyLevel? consistency, CancellationToken ct)
     {
         ValidateKey(key);
         var level = Level(consistency);
@@ -127,8 +174,13 @@ internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
     {
         ArgumentNullException.ThrowIfNull(keys);
         var list = keys.ToList();
+        return await Measured(TelemetryOperation.GetMultiple, consistency, list.Count, () => GetMultipleCoreAsync<T>(list, consistency, ct)).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyDictionary<string, T>> GetMultipleCoreAsync<T>(List<string> list, ConsistencyLevel? consistency, CancellationToken ct)
+    {
         foreach (var key in list)
-            ValidateKey(key, nameof(keys));
+            ValidateKey(key, "keys");
         var level = Level(consistency);
         var result = await AskBatch<GetMultipleResult>(new GetMultiple(list, level, _options.RequestTimeout), ct).ConfigureAwait(false);
 
@@ -145,6 +197,15 @@ internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
         IReadOnlyDictionary<string, T> values, TimeSpan? ttl = null, ConsistencyLevel? consistency = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(values);
+        await Measured(TelemetryOperation.SetMultiple, consistency, values.Count, async () =>
+        {
+            await SetMultipleCoreAsync(values, ttl, consistency, ct).ConfigureAwait(false);
+            return true;
+        }).ConfigureAwait(false);
+    }
+
+    private async Task SetMultipleCoreAsync<T>(IReadOnlyDictionary<string, T> values, TimeSpan? ttl, ConsistencyLevel? consistency, CancellationToken ct)
+    {
         var expiry = ttl is { } t ? CacheExpiry.After(t) : CacheExpiry.Never;
         Validate(RequestValidation.CheckExpiry(expiry), nameof(ttl));
         var items = new List<KeyValue>(values.Count);
@@ -172,7 +233,10 @@ internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
             throw ReplyMapper.BatchFailure(result.Failed, result.Succeeded, new Dictionary<string, object?>());
     }
 
-    public async Task<DistributedCacheStats> GetStatsAsync(CancellationToken ct = default)
+    public Task<DistributedCacheStats> GetStatsAsync(CancellationToken ct = default) =>
+        Measured(TelemetryOperation.GetStats, null, -1, () => GetStatsCoreAsync(ct), noLevel: true);
+
+    private async Task<DistributedCacheStats> GetStatsCoreAsync(CancellationToken ct)
     {
         var result = await AskBatch<ClusterStatsResult>(new GetClusterStats(_options.RequestTimeout), ct).ConfigureAwait(false);
         return ReplyMapper.ToStats(result, _options.ClusterSettings.ReplicationFactor) with { NearCache = _near?.Stats };
@@ -201,8 +265,28 @@ internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
 
     public async ValueTask DisposeAsync()
     {
+        if (_near is not null)
+            ClientTelemetry.Untrack(_near);
         if (_ownsSystem)
             await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a batch or stats operation as one measured operation (outcome ok, or the failure's kind).</summary>
+    private async Task<TResult> Measured<TResult>(
+        TelemetryOperation operation, ConsistencyLevel? consistency, int batchSize, Func<Task<TResult>> run, bool noLevel = false)
+    {
+        var scope = ClientTelemetry.Start(operation, noLevel ? null : consistency ?? _options.DefaultConsistency, batchSize);
+        try
+        {
+            var result = await run().ConfigureAwait(false);
+            scope.Complete(TelemetryOutcome.Ok);
+            return result;
+        }
+        catch (Exception e)
+        {
+            scope.Fail(e);
+            throw;
+        }
     }
 
     private void InvalidateLocal(List<KeyValue> items)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using DistCacheAkka.CacheNode.Entries;
+using DistCacheAkka.CacheNode.Telemetry;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Hashing;
 
@@ -18,7 +19,8 @@ namespace DistCacheAkka.CacheNode.Gateway;
 /// every reply and by a timer. A command with no reply within the envelope's timeout gets none: the client's own
 /// timeout reports it, as for a lost message. Every reply carries the id of its command, end to end: the ask's
 /// temporary actor is unique per command, and the client matches by id, never by key. A bare command (no id) is not
-/// served here; clients send a lone command in an envelope of one.
+/// served here; clients send a lone command in an envelope of one. Each command is measured from its arrival to its
+/// reply (or to giving up on it) in <see cref="NodeTelemetry"/>.
 /// </summary>
 internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
 {
@@ -31,11 +33,13 @@ internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
     private readonly ShardResolver _resolver;
     private readonly Dictionary<IActorRef, Outbox> _outboxes = new();
     private readonly Dictionary<int, IActorRef> _entries = new();
-    private readonly Dictionary<long, (IActorRef Client, long Id, long Deadline)> _routed = new();
+    private readonly Dictionary<long, (IActorRef Client, long Id, long Deadline, ICacheMessage Command, long Started)> _routed = new();
+    private readonly NodeTelemetry _telemetry;
     private long _lastRoutedId;
 
-    public RequestGatewayActor(IActorRef region, ShardResolver resolver)
+    public RequestGatewayActor(IActorRef region, ShardResolver resolver, NodeTelemetry telemetry)
     {
+        _telemetry = telemetry;
         _region = region;
         _resolver = resolver;
         Receive<CoalescedRequests>(Handle);
@@ -48,8 +52,8 @@ internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef region, ShardResolver resolver) =>
-        Akka.Actor.Props.Create(() => new RequestGatewayActor(region, resolver));
+    public static Props Props(IActorRef region, ShardResolver resolver, NodeTelemetry telemetry) =>
+        Akka.Actor.Props.Create(() => new RequestGatewayActor(region, resolver, telemetry));
 
     protected override void PreStart()
     {
@@ -75,22 +79,24 @@ internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
             _outboxes[client] = outbox = new Outbox();
         outbox.Outstanding += request.Commands.Count;
         var timeout = request.Timeout > TimeSpan.Zero && request.Timeout < MaxTimeout ? request.Timeout : MaxTimeout;
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var started = Stopwatch.GetTimestamp();
+        var deadline = started + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         foreach (var command in request.Commands)
         {
             var id = command.Id;
-            if (_entries.TryGetValue(ShardOf(command.Command), out var entry))
+            var cacheCommand = command.Command;
+            if (_entries.TryGetValue(ShardOf(cacheCommand), out var entry))
             {
                 var routedId = ++_lastRoutedId;
-                _routed[routedId] = (client, id, deadline);
+                _routed[routedId] = (client, id, deadline, cacheCommand, started);
                 entry.Tell(new Routed(routedId, command.Command), self);
                 continue;
             }
 
             // The ask's temporary actor is the command's sender, so the EntryActor's reply reaches this command
             // alone; the continuation only tells, it never touches this actor's state.
-            _region.Ask<ICacheMessage>(command.Command, timeout).ContinueWith(
-                task => self.Tell(new Answered(client, task.IsCompletedSuccessfully ? new CorrelatedReply(id, task.Result) : null)),
+            _region.Ask<ICacheMessage>(cacheCommand, timeout).ContinueWith(
+                task => self.Tell(new Answered(client, task.IsCompletedSuccessfully ? new CorrelatedReply(id, task.Result) : null, cacheCommand, started)),
                 TaskContinuationOptions.ExecuteSynchronously);
         }
     }
@@ -105,7 +111,7 @@ internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
     private void Handle(RoutedReply reply)
     {
         if (_routed.Remove(reply.Id, out var routed))
-            Handle(new Answered(routed.Client, reply.Reply is ICacheMessage message ? new CorrelatedReply(routed.Id, message) : null));
+            Handle(new Answered(routed.Client, reply.Reply is ICacheMessage message ? new CorrelatedReply(routed.Id, message) : null, routed.Command, routed.Started));
     }
 
     /// <summary>A command handed to an EntryActor that stopped before answering (it moved away meanwhile) gets no
@@ -116,12 +122,13 @@ internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
         foreach (var (routedId, routed) in _routed)
         {
             if (routed.Deadline < now && _routed.Remove(routedId))
-                Handle(new Answered(routed.Client, null));
+                Handle(new Answered(routed.Client, null, routed.Command, routed.Started));
         }
     }
 
     private void Handle(Answered answered)
     {
+        _telemetry.RecordRequest(answered.Command, answered.Reply?.Reply, answered.Started);
         var outbox = _outboxes[answered.Client];
         outbox.Outstanding--;
         var now = Stopwatch.GetTimestamp();
@@ -172,8 +179,9 @@ internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
         public long HeldSince;
     }
 
-    /// <summary>A command's reply, or null when the region did not answer within the timeout.</summary>
-    private sealed record Answered(IActorRef Client, CorrelatedReply? Reply);
+    /// <summary>A command's reply, or null when the region did not answer within the timeout; with the command and
+    /// when it arrived, for its measurement.</summary>
+    private sealed record Answered(IActorRef Client, CorrelatedReply? Reply, ICacheMessage Command, long Started);
 
     private sealed class HoldExpired
     {

@@ -17,13 +17,14 @@ internal sealed record UsageError(string Message) : Command;
 
 /// <summary>
 /// Parses CacheNode's command line: <c>[demo ...] | [--role seed|worker] [--host H] [--port P] [--seed host:port]...
-/// [--mgmt-port P] [--config file]</c>. Flags become HOCON overrides of <c>distcache.node.*</c>.
+/// [--mgmt-port P] [--otlp-endpoint URL] [--config file]</c>. Flags become HOCON overrides of <c>distcache.node.*</c>.
 /// </summary>
 internal static class CommandLine
 {
     public const string Usage = """
         Usage:
-          CacheNode [--role seed|worker] [--host HOST] [--port PORT] [--seed HOST:PORT]... [--mgmt-port PORT] [--config FILE]
+          CacheNode [--role seed|worker] [--host HOST] [--port PORT] [--seed HOST:PORT]... [--mgmt-port PORT]
+                    [--otlp-endpoint URL] [--config FILE]
           CacheNode demo [--keep-running]
           CacheNode dev-certs --out DIR [--password PASSWORD] [--days N]   a development CA and certificates for TLS
 
@@ -33,6 +34,8 @@ internal static class CommandLine
           --port       remoting port, 0 for any free port (default 4053)
           --seed       a seed node as host:port; repeat for several (required for workers)
           --mgmt-port  management endpoint port (default 9110)
+          --otlp-endpoint  push metrics to this OTLP collector, e.g. http://127.0.0.1:4317 (default: none;
+                       Prometheus text is always on the management endpoint at /metrics)
           --config     a HOCON file layered over hocon/ (flags and DISTCACHE_* variables still win)
           --tls-cert   this node's certificate and key (PKCS#12 .pfx): turns on mutual TLS (distcache.tls)
           --tls-cert-password  the .pfx password (or DISTCACHE_TLS__CERTIFICATE_PASSWORD)
@@ -80,6 +83,11 @@ internal static class CommandLine
                     if (!TryPort(value, allowZero: true, out var mgmt))
                         return new UsageError($"--mgmt-port is '{value}'; it must be a number between 0 and 65535.");
                     hocon.AppendLine($"distcache.management.port = {mgmt}");
+                    break;
+                case "--otlp-endpoint":
+                    if (!Uri.TryCreate(value, UriKind.Absolute, out var otlp) || otlp.Scheme is not ("http" or "https"))
+                        return new UsageError($"--otlp-endpoint is '{value}'; it must be an http:// or https:// URL, e.g. http://127.0.0.1:4317.");
+                    hocon.AppendLine($"distcache.telemetry.otlp.endpoint = \"{otlp}\"");
                     break;
                 case "--seed":
                     try

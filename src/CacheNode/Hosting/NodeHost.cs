@@ -15,6 +15,7 @@ using DistCacheAkka.CacheNode.Memory;
 using DistCacheAkka.CacheNode.NearCache;
 using DistCacheAkka.CacheNode.Replication;
 using DistCacheAkka.CacheNode.Stats;
+using DistCacheAkka.CacheNode.Telemetry;
 using DistCacheAkka.ClientProxy;
 using DistCacheAkka.ClientProxy.Actors;
 using DistCacheAkka.Messages;
@@ -49,6 +50,8 @@ internal static class NodeHost
         var memory = MemorySettings.Create(config);
         var budget = MemoryBudget.From(memory, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
         var metrics = new NodeMetrics();
+        var telemetry = TelemetrySettings.Create(config);
+        var instanceId = node.Port != 0 ? $"{node.Host}:{node.Port}" : Guid.NewGuid().ToString("N");
         var interest = new EventInterest();
         var handle = new NodeHandle { Gc = GcPauseMonitor.StartForProcess(), GcThrashingPauseFraction = memory.GcThrashingPauseFraction };
 
@@ -60,6 +63,9 @@ internal static class NodeHost
             services.AddSingleton(budget);
             services.AddSingleton(interest);
             services.AddSingleton(handle);
+            // Factories, so the host disposes them: the meter, then the export pipeline (a last OTLP push).
+            services.AddSingleton(_ => new NodeTelemetry(metrics, budget));
+            services.AddSingleton(sp => MetricsExport.Create(telemetry, sp.GetRequiredService<NodeTelemetry>(), node.ManagementEnabled, instanceId));
             // Registered before Akka so it binds first: a taken port stops the node before it joins the cluster.
             services.AddSingleton<ManagementEndpoint>();
             services.AddHostedService(sp => sp.GetRequiredService<ManagementEndpoint>());
@@ -99,7 +105,7 @@ internal static class NodeHost
                     {
                         var region = await StartRegionAsync(system, context!);
                         registry.Register<CacheRegion>(region);
-                        system.ActorOf(RequestGatewayActor.Props(region, context!.Resolver), ActorNames.Gateway);
+                        system.ActorOf(RequestGatewayActor.Props(region, context!.Resolver, provider.GetRequiredService<NodeTelemetry>()), ActorNames.Gateway);
                         system.ActorOf(ClientRegistryActor.Props(region, DistributedPubSub.Get(system).Mediator, settings.DataRole, TimeProvider.System, nearCacheFeed),
                             ActorNames.ClientRegistry);
                         system.ActorOf(ShardWarmupActor.Props(region, context!.Resolver, node.WarmUpAfterStable, node.WarmUpMinDataNodes, settings.DataRole, handle.MarkWarmedUp), ActorNames.Warmup);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DistCacheAkka.CacheNode.Hosting;
+using DistCacheAkka.CacheNode.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -20,8 +21,10 @@ namespace DistCacheAkka.CacheNode.Management;
 /// serving the pbm-style palettes as JSON (<see cref="ManagementRoutes"/>). It is started before the ActorSystem so a
 /// taken port stops the node before it joins the cluster, and stopped after everything else has stopped.
 /// When a token is configured, every request except <c>/health/*</c> must carry <c>Authorization: Bearer token</c>.
+/// It also serves the node's metrics as Prometheus text (<c>distcache.telemetry.prometheus-path</c>, by default
+/// <c>/metrics</c>) through the OpenTelemetry Prometheus exporter's middleware.
 /// </summary>
-internal sealed class ManagementEndpoint(NodeSettings node, NodeHandle handle) : IHostedService
+internal sealed class ManagementEndpoint(NodeSettings node, NodeHandle handle, MetricsExport metrics) : IHostedService
 {
     private WebApplication? _app;
 
@@ -73,6 +76,8 @@ internal sealed class ManagementEndpoint(NodeSettings node, NodeHandle handle) :
 
             await next(context);
         });
+        if (metrics is { Provider: { } provider, PrometheusPath: { } path })
+            app.MapPrometheusScrapingEndpoint(path, provider, configureBranchedPipeline: null, optionsName: null);
         ManagementRoutes.Map(app, handle);
 
         try

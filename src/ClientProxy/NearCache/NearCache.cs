@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using DistCacheAkka.ClientProxy.Telemetry;
 using DistCacheAkka.Messages;
 
 namespace DistCacheAkka.ClientProxy.NearCache;
@@ -66,6 +67,9 @@ internal sealed class NearCache
     public NearCacheStats Stats =>
         new(Interlocked.Read(ref _hits), Interlocked.Read(ref _misses), Interlocked.Read(ref _invalidations), _entries.Count);
 
+    /// <summary>Entries held now (locks the map briefly: for gauges, not hot paths).</summary>
+    public int Count => _entries.Count;
+
     /// <summary>Whether <paramref name="shard"/> is followed now (for tests and diagnostics).</summary>
     public bool IsFollowed(int shard) => Fresh(shard, _now());
 
@@ -80,6 +84,7 @@ internal sealed class NearCache
             {
                 entry.Accessed = true;
                 Interlocked.Increment(ref _hits);
+                ClientTelemetry.NearHits.Add(1);
                 value = entry.Value;
                 return true;
             }
@@ -105,6 +110,7 @@ internal sealed class NearCache
             }
 
             Interlocked.Increment(ref _misses);
+            ClientTelemetry.NearMisses.Add(1);
             var fetch = new Fetch(key, shard, _shardGeneration[shard], _now());
             _inflight[key] = fetch;
             leader = true;
@@ -253,6 +259,7 @@ internal sealed class NearCache
             {
                 entry.Removed = true;
                 Interlocked.Increment(ref _invalidations);
+                ClientTelemetry.NearInvalidations.Add(1);
             }
         }
 
@@ -277,6 +284,7 @@ internal sealed class NearCache
         entry.Removed = true;
         _keysOfShard[entry.Shard]?.Remove(key);
         Interlocked.Increment(ref _invalidations);
+        ClientTelemetry.NearInvalidations.Add(1);
     }
 
     private void Forget(Fetch fetch)

@@ -5,7 +5,8 @@ using DistCacheAkka.Tests.Multinode.Support;
 namespace DistCacheAkka.Tests.Multinode.Management;
 
 // With distcache.management.token set, every command needs "Authorization: Bearer <token>" (401 otherwise, with a
-// WWW-Authenticate challenge), while /health/* stays open for load balancers and orchestrators.
+// WWW-Authenticate challenge), the Prometheus text at /metrics included, while /health/* stays open for load balancers
+// and orchestrators.
 public class ManagementTokenSpecs
 {
     [Fact]
@@ -34,6 +35,16 @@ public class ManagementTokenSpecs
         }
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("health/live")).StatusCode);
+
+        // The metrics are behind the token too (a scraper sends it as its authorization credentials).
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("metrics")).StatusCode);
+        using (var scrape = new HttpRequestMessage(HttpMethod.Get, "metrics"))
+        {
+            scrape.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "s3cret-t0ken");
+            using var response = await http.SendAsync(scrape);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("# TYPE distcache_node_memory_limit_bytes gauge", await response.Content.ReadAsStringAsync());
+        }
 
         // The CLI passes the token with --token.
         var endpoint = InProcessCluster.ManagementAddressOf(cluster.Nodes[0]).Authority;

@@ -3,6 +3,9 @@ using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using DistCacheAkka.CacheNode.Entries;
 using DistCacheAkka.CacheNode.Gateway;
+using DistCacheAkka.CacheNode.Memory;
+using DistCacheAkka.CacheNode.Stats;
+using DistCacheAkka.CacheNode.Telemetry;
 using DistCacheAkka.Messages;
 
 namespace DistCacheAkka.Tests.Unit.Client;
@@ -22,10 +25,40 @@ public class RequestGatewayActorSpecs : TestKit
     {
         _region = CreateTestProbe();
         _client = CreateTestProbe();
-        _gateway = Sys.ActorOf(RequestGatewayActor.Props(_region.Ref, Resolver));
+        _gateway = Sys.ActorOf(RequestGatewayActor.Props(_region.Ref, Resolver, Telemetry));
     }
 
     private static readonly DistCacheAkka.Messages.Hashing.ShardResolver Resolver = new(1024);
+
+    private NodeTelemetry Telemetry { get; } = new(new NodeMetrics(), new MemoryBudget(1 << 20, EvictionPolicy.Lru, 5, TimeSpan.FromSeconds(1)));
+
+    [Fact]
+    public async Task Should_measure_each_command_from_arrival_to_reply_with_its_outcome()
+    {
+        var recorded = new System.Collections.Concurrent.ConcurrentQueue<(string Instrument, string Tags)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, Telemetry.Meter))
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((i, _, tags, _) => recorded.Enqueue((i.Name, string.Join(",", tags.ToArray().Select(t => t.Value)))));
+        listener.SetMeasurementEventCallback<double>((i, _, tags, _) => recorded.Enqueue((i.Name, string.Join(",", tags.ToArray().Select(t => t.Value)))));
+        listener.Start();
+
+        _gateway.Tell(new CoalescedRequests(TimeSpan.FromSeconds(5),
+            [new CorrelatedCommand(1, new Set("a", [1], CacheExpiry.Never, ConsistencyLevel.Quorum)), new CorrelatedCommand(2, new Get("b"))]), _client.Ref);
+        await _region.ExpectMsgAsync<Set>();
+        _region.LastSender.Tell(new SetSuccess("a", new EntryVersion(1, 1)));
+        await _region.ExpectMsgAsync<Get>();
+        _region.LastSender.Tell(new NotFound("b"));
+        await _client.ExpectMsgAsync<CoalescedReplies>();
+
+        Assert.Equal(
+            [("distcache.node.requests", "set,quorum,ok"), ("distcache.node.request.duration", "set,quorum,ok"),
+             ("distcache.node.requests", "get,eventual,miss"), ("distcache.node.request.duration", "get,eventual,miss")],
+            recorded.OrderBy(r => r.Tags.StartsWith("get", StringComparison.Ordinal)).ToList());
+    }
 
     [Fact]
     public async Task Should_hand_commands_of_a_local_shard_to_its_EntryActor_directly_until_it_withdraws()
