@@ -19,67 +19,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-work=$(mktemp -d /tmp/distcache-compare.XXXXXX)
-pids=()
-budget_end=$((SECONDS + 570))  # every step below fits in this; cleanup adds at most ~12 s
-
-# bounded SECONDS COMMAND...: runs COMMAND under `timeout`, for SECONDS or what is left of the budget if less.
-bounded() {
-  local limit=$1 left=$((budget_end - SECONDS))
-  shift
-  if [ "$left" -le 0 ]; then echo "compare.sh: out of its time budget before: $*" >&2; return 124; fi
-  timeout "$((limit < left ? limit : left))" "$@"
-}
-
-cleanup() {
-  local status=$?
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in $(seq 1 50); do  # up to 10 s for a graceful exit
-    local alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
-    sleep 0.2
-  done
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  if [ "$status" != 0 ]; then
-    echo "compare.sh failed (exit $status); server logs:" >&2
-    tail -n 20 "$work"/*.log >&2 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_ports() {  # N distinct free ports on 127.0.0.1, space-separated
-  if command -v python3 >/dev/null; then
-    # All bound at once, so the kernel cannot hand out the same port twice.
-    python3 -c 'import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
-    return
-  fi
-  # A bare image may have no python3: pick random high ports that nothing answers on (bash's /dev/tcp).
-  local port found=()
-  for _ in $(seq 1 $(($1 * 50))); do
-    [ "${#found[@]}" -ge "$1" ] && break
-    port=$(( (RANDOM << 1 | RANDOM & 1) % 25000 + 30000 ))
-    case " ${found[*]} " in *" $port "*) continue ;; esac
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then found+=("$port"); fi
-  done
-  [ "${#found[@]}" -ge "$1" ] || { echo "no $1 free ports found" >&2; return 1; }
-  echo "${found[*]}"
-}
-
-wait_port() {  # bounded: 60 s, and the budget
-  for _ in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    [ "$SECONDS" -lt "$budget_end" ] || break
-    sleep 0.2
-  done
-  echo "nothing listens on 127.0.0.1:$1 after 60 s" >&2
-  return 1
-}
+source bench/lib.sh
+bench_init compare.sh 570  # every step below fits in this; cleanup adds at most ~12 s
 
 if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
   bounded 120 apt-get update

@@ -31,25 +31,12 @@ phase=${1:-all}
 [ $# -gt 0 ] && shift
 case "$phase" in all|per-entry|eviction|long-run|cgroup) ;; *) echo "unknown phase: $phase" >&2; exit 2 ;; esac
 
-work=$(mktemp -d /tmp/distcache-memory.XXXXXX)
-pids=()
+source bench/lib.sh
+bench_init memory.sh 1800  # the longest phase list (all) stays under about 25 minutes
 cgroup_root=/sys/fs/cgroup/memory
 cgroup_base=""  # set by the cgroup phase: node n of a cluster (seed 0, workers 1 and 2) runs in $cgroup_base-$n
 cgroups=()      # created cgroup folders, removed on exit
 cold_root=""    # set by CGROUP_COLD_FILES=1: node n runs a private copy of the runtime and the app from $cold_root-$n
-
-stop_pids() {  # TERM, up to 10 s for a graceful exit, then KILL
-  [ $# -eq 0 ] && return 0
-  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in $(seq 1 50); do
-    local alive=0
-    for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
-    sleep 0.2
-  done
-  for pid in "$@"; do kill -KILL "$pid" 2>/dev/null || true; done
-  for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
-}
 
 remove_cgroups() {  # the nodes are stopped first; anything left in a group is moved to the root, then rmdir
   local dir pid
@@ -64,43 +51,8 @@ remove_cgroups() {  # the nodes are stopped first; anything left in a group is m
   return 0
 }
 
-cleanup() {
-  local status=$?
-  stop_pids "${pids[@]}"
-  remove_cgroups
-  if [ "$status" != 0 ]; then
-    echo "memory.sh failed (exit $status); server logs:" >&2
-    tail -n 20 "$work"/*.log >&2 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  if command -v python3 >/dev/null; then
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-    return
-  fi
-  # A bare image may have no python3: pick a random high port that nothing answers on (bash's /dev/tcp).
-  local port
-  for _ in $(seq 1 50); do
-    port=$(( (RANDOM << 1 | RANDOM & 1) % 25000 + 30000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
-  done
-  echo "no free port found" >&2; return 1
-}
-
-wait_port() {  # bounded: 60 s
-  for _ in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.2
-  done
-  echo "nothing listens on 127.0.0.1:$1 after 60 s" >&2
-  return 1
-}
-
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+bench_extra_cleanup() { remove_cgroups; }
+free_port() { free_ports 1; }
 
 timeout 240 dotnet build -c Release bench/MemoryBench -warnaserror -nologo -v quiet
 out=bench/MemoryBench/bin/Release/net10.0

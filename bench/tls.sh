@@ -11,57 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-work=$(mktemp -d /tmp/distcache-tls.XXXXXX)
-pids=()
-budget_end=$((SECONDS + 570))
-
-bounded() {
-  local limit=$1 left=$((budget_end - SECONDS))
-  shift
-  if [ "$left" -le 0 ]; then echo "tls.sh: out of its time budget before: $*" >&2; return 124; fi
-  timeout "$((limit < left ? limit : left))" "$@"
-}
-
-stop_nodes() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in $(seq 1 50); do
-    local alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
-    sleep 0.2
-  done
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  pids=()
-}
-
-cleanup() {
-  local status=$?
-  stop_nodes
-  if [ "$status" != 0 ]; then
-    echo "tls.sh failed (exit $status); node logs:" >&2
-    tail -n 20 "$work"/*.log >&2 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_ports() {  # N distinct free ports on 127.0.0.1
-  python3 -c 'import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
-}
-
-wait_port() {
-  for _ in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    [ "$SECONDS" -lt "$budget_end" ] || break
-    sleep 0.2
-  done
-  echo "nothing listens on 127.0.0.1:$1 after 60 s" >&2
-  return 1
-}
+source bench/lib.sh
+bench_init tls.sh 570
 
 bounded 240 dotnet build -c Release bench/LoadTest -warnaserror -nologo -v quiet
 out=bench/LoadTest/bin/Release/net10.0
@@ -95,7 +46,7 @@ run() {  # run NAME [node and client TLS flags]: a fresh cluster, one LoadTest r
   echo "== $name (TLS $tls), $(date -u '+%H:%M:%S UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   bounded 170 dotnet "$out/DistCacheAkka.LoadTest.dll" run --seed "127.0.0.1:$seed_port" --concurrency 1,64 \
     --duration 8 --warmup 2 --pids "distcache=$node_pids" "${client_flags[@]}" "$@" 2>/dev/null
-  stop_nodes
+  stop_all
 }
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); nproc: $(nproc)"
