@@ -1,5 +1,6 @@
 using System.Buffers;
 using DistCacheAkka.Messages;
+using DistCacheAkka.Messages.Settings;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,10 +22,18 @@ internal sealed partial class DistCacheHybridCache : HybridCache
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly FlightGroup _flights = new();
+    private readonly DistCacheSettings _cluster;
 
+    /// <param name="client">The cluster.</param>
+    /// <param name="options">This cache's settings (validated here too).</param>
+    /// <param name="serializers">Where each type's serializer comes from.</param>
+    /// <param name="time">The clock of creation and removal times; default the system clock.</param>
+    /// <param name="log">Where read and write failures that GetOrCreateAsync absorbs are logged.</param>
+    /// <param name="cluster">The cluster's limits keys are checked against; default reference.conf.</param>
     public DistCacheHybridCache(IDistCacheClient client, DistCacheHybridCacheOptions options, HybridSerializers serializers,
-        TimeProvider? time = null, ILogger<DistCacheHybridCache>? log = null)
+        TimeProvider? time = null, ILogger<DistCacheHybridCache>? log = null, DistCacheSettings? cluster = null)
     {
+        _cluster = cluster ?? DistCacheSettings.Default;
         if (options.Problem() is { } problem)
             throw new ArgumentException(problem, nameof(options));
         _client = client;
@@ -242,6 +251,8 @@ internal sealed partial class DistCacheHybridCache : HybridCache
                 $"The key is {key.Length} characters long; DistCacheHybridCacheOptions.MaximumKeyLength is {_options.MaximumKeyLength}.", nameof(key));
         if (key.StartsWith(TagMarkers.ReservedPrefix, StringComparison.Ordinal))
             throw new ArgumentException($"Keys starting with \"{TagMarkers.ReservedPrefix}\" are reserved for the HybridCache's tag markers.", nameof(key));
+        if (RequestValidation.CheckKey(key, _cluster) is { } problem)
+            throw new ArgumentException(problem, nameof(key));
     }
 
     private static string[] Tags(IEnumerable<string>? tags)

@@ -45,7 +45,8 @@ public static class HybridCacheServiceCollectionExtensions
         services.AddSingleton(provider => new HybridSerializers(provider));
         services.AddSingleton(provider => new DistCacheHybridCache(
             provider.GetRequiredService<IDistCacheClient>(), options, provider.GetRequiredService<HybridSerializers>(),
-            provider.GetService<TimeProvider>(), provider.GetService<ILogger<DistCacheHybridCache>>()));
+            provider.GetService<TimeProvider>(), provider.GetService<ILogger<DistCacheHybridCache>>(),
+            provider.GetRequiredService<DistCacheClientOptions>().ClusterSettings));
         services.RemoveAll<HybridCache>();
         services.AddSingleton<HybridCache>(provider => provider.GetRequiredService<DistCacheHybridCache>());
         return services;

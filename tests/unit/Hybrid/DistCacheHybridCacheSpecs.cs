@@ -174,6 +174,8 @@ public class DistCacheHybridCacheSpecs
         Assert.Contains("MaximumKeyLength is 8", longKey.Message);
         Assert.Contains("reserved", reserved.Message);
         Assert.Contains("reserved for RemoveByTagAsync", wildcard.Message);
+        var tooManyBytes = await Assert.ThrowsAsync<ArgumentException>(() => Cache().SetAsync(new string('é', 600), "v").AsTask());
+        Assert.Contains("distcache.limits.max-key-bytes", tooManyBytes.Message);
         Assert.Contains("null or empty", emptyTag.Message);
         Assert.Empty(_client.Entries);
     }
