@@ -13,6 +13,8 @@ internal sealed record LoadOptions
                                                                                        every workload, one table
           LoadTest echo-server --port P                                                the raw Akka baseline's echo node
           LoadTest coherence --seed H:P [--operations N]   near-cache invalidation lag seen by another client (N rounds [200])
+          LoadTest hybrid-coherence --seed H:P [--operations N]
+                                                    HybridCache: app A's set/remove/tag removal -> app B's L1 (N rounds [200])
 
         Endpoints:
           --seed H:P        a DistCacheAkka seed node (the client joins through it)
@@ -87,8 +89,8 @@ internal sealed record LoadOptions
         var i = 0;
         if (args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal))
             options = options with { Mode = args[i++] };
-        if (options.Mode is not ("run" or "suite" or "echo-server" or "coherence"))
-            throw new ArgumentException($"Unknown mode '{options.Mode}'; it must be run, suite, echo-server or coherence.");
+        if (options.Mode is not ("run" or "suite" or "echo-server" or "coherence" or "hybrid-coherence"))
+            throw new ArgumentException($"Unknown mode '{options.Mode}'; it must be run, suite, echo-server, coherence or hybrid-coherence.");
 
         for (; i < args.Length; i++)
         {

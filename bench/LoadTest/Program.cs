@@ -20,15 +20,18 @@ catch (ArgumentException e)
 
 if (options.Mode == "echo-server")
     return await EchoTarget.ServeAsync(options.EchoPort);
-if (options.Mode == "coherence")
+if (options.Mode is "coherence" or "hybrid-coherence")
 {
     if (options.Seed is null)
     {
-        Console.Error.WriteLine("coherence needs --seed H:P (a DistCacheAkka node).");
+        Console.Error.WriteLine($"{options.Mode} needs --seed H:P (a DistCacheAkka node).");
         return 2;
     }
 
-    return await Coherence.RunAsync(options.Seed, options.Operations > 0 ? (int)options.Operations : 200, Console.Out);
+    var rounds = options.Operations > 0 ? (int)options.Operations : 200;
+    return options.Mode == "coherence"
+        ? await Coherence.RunAsync(options.Seed, rounds, Console.Out)
+        : await HybridCoherence.RunAsync(options.Seed, rounds, Console.Out);
 }
 
 var keys = Enumerable.Range(0, options.Keys).Select(i => "key:" + i.ToString("D7", CultureInfo.InvariantCulture)).ToArray();

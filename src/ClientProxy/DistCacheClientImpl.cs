@@ -15,7 +15,7 @@ namespace DistCacheAkka.ClientProxy;
 /// measured once (<see cref="ClientTelemetry"/>: a request count and duration by operation, level and outcome, and an
 /// activity), validation failures included; the typed overloads delegate to the byte ones, which measure.
 /// </summary>
-internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
+internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess, Hybrid.IHybridCacheBackend
 {
     private const int EventBufferSize = 10_000;
     private static readonly TimeSpan MinAttempt = TimeSpan.FromMilliseconds(50);
@@ -69,12 +69,34 @@ internal sealed class DistCacheClientImpl : IDistCacheClient, IClientProxyAccess
         }
     }
 
-    /// <summary>An Eventual read through the near cache: a hit, or one fetch per key in flight (see <see cref="NearCache.NearCache"/>).</summary>
-    private async Task<byte[]?> GetNearAsync(NearCache.NearCache near, string key, CancellationToken ct)
+    public bool TryGetNear(string key, out byte[] value)
     {
-        if (near.TryGet(key, out var cached))
+        if (_near is not null && _near.TryGet(key, out value))
+            return true;
+        value = [];
+        return false;
+    }
+
+    public async Task<byte[]?> GetDirectAsync(string key, ConsistencyLevel level, CancellationToken ct)
+    {
+        ValidateKey(key);
+        return ReplyMapper.ToValue(await AskKeyed<IGetResponse>(new Get(key, Level(level)), key, ct).ConfigureAwait(false));
+    }
+
+    public async Task<byte[]?> GetMarkerAsync(string key, CancellationToken ct)
+    {
+        ValidateKey(key);
+        if (_near is null)
+            return ReplyMapper.ToValue(await AskKeyed<IGetResponse>(new Get(key, ConsistencyLevel.Eventual), key, ct).ConfigureAwait(false));
+        return _near.TryGetOrAbsent(key, out var cached) ? cached : await GetNearAsync(_near, key, ct, cacheAbsence: true).ConfigureAwait(false);
+    }
+
+    /// <summary>An Eventual read through the near cache: a hit, or one fetch per key in flight (see <see cref="NearCache.NearCache"/>).</summary>
+    private async Task<byte[]?> GetNearAsync(NearCache.NearCache near, string key, CancellationToken ct, bool cacheAbsence = false)
+    {
+        if (!cacheAbsence && near.TryGet(key, out var cached))
             return cached;
-        var fetch = near.BeginFetch(key, _resolver.ShardOf(key), out var leader);
+        var fetch = near.BeginFetch(key, _resolver.ShardOf(key), out var leader, cacheAbsence);
         if (!leader)
             return ReplyMapper.ToValue(await fetch.Result.WaitAsync(ct).ConfigureAwait(false));
         IGetResponse reply;

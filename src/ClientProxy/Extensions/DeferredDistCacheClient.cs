@@ -9,7 +9,7 @@ namespace DistCacheAkka.ClientProxy.Extensions;
 /// the first call; every call waits for it and then forwards. A failed connection fails the calls waiting for it with
 /// its <see cref="DistCacheConnectionException"/>; the next call starts a new attempt (one at a time).
 /// </summary>
-internal sealed class DeferredDistCacheClient : IDistCacheClient, IDisposable
+internal sealed class DeferredDistCacheClient : IDistCacheClient, Hybrid.IHybridCacheBackend, IDisposable
 {
     private readonly Func<CancellationToken, Task<IDistCacheClient>> _connect;
     private readonly object _gate = new();
@@ -106,6 +106,20 @@ internal sealed class DeferredDistCacheClient : IDistCacheClient, IDisposable
 
     public async Task SetWithExpiryAsync<T>(string key, T value, CacheExpiry expiry, ConsistencyLevel? consistency = null, CancellationToken ct = default) =>
         await (await ClientAsync(ct).ConfigureAwait(false)).SetWithExpiryAsync(key, value, expiry, consistency, ct).ConfigureAwait(false);
+
+    public bool TryGetNear(string key, out byte[] value)
+    {
+        if (Connected is Hybrid.IHybridCacheBackend backend)
+            return backend.TryGetNear(key, out value);
+        value = [];
+        return false;
+    }
+
+    public async Task<byte[]?> GetDirectAsync(string key, ConsistencyLevel level, CancellationToken ct) =>
+        await Hybrid.HybridBackend.For(await ClientAsync(ct).ConfigureAwait(false)).GetDirectAsync(key, level, ct).ConfigureAwait(false);
+
+    public async Task<byte[]?> GetMarkerAsync(string key, CancellationToken ct) =>
+        await Hybrid.HybridBackend.For(await ClientAsync(ct).ConfigureAwait(false)).GetMarkerAsync(key, ct).ConfigureAwait(false);
 
     /// <summary>Disposes the connected client (waiting for an attempt under way); later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public async ValueTask DisposeAsync()

@@ -80,7 +80,7 @@ internal sealed class NearCache
         if (_entries.TryGetValue(key, out var entry))
         {
             var now = _now();
-            if ((entry.Deadline == 0 || now < entry.Deadline) && Volatile.Read(ref _shardStream[entry.Shard]) == entry.Stream && Fresh(entry.Shard, now))
+            if (!entry.Absent && (entry.Deadline == 0 || now < entry.Deadline) && Volatile.Read(ref _shardStream[entry.Shard]) == entry.Stream && Fresh(entry.Shard, now))
             {
                 entry.Accessed = true;
                 Interlocked.Increment(ref _hits);
@@ -95,11 +95,40 @@ internal sealed class NearCache
     }
 
     /// <summary>
+    /// As <see cref="TryGet"/>, and also answers for a key whose absence was cached (<see cref="BeginFetch"/> with
+    /// cacheAbsence): true with a null <paramref name="value"/>. Used by the HybridCache for its reserved tag markers.
+    /// </summary>
+    public bool TryGetOrAbsent(string key, out byte[]? value)
+    {
+        if (_entries.TryGetValue(key, out var entry))
+        {
+            var now = _now();
+            if ((entry.Deadline == 0 || now < entry.Deadline) && Volatile.Read(ref _shardStream[entry.Shard]) == entry.Stream && Fresh(entry.Shard, now))
+            {
+                entry.Accessed = true;
+                Interlocked.Increment(ref _hits);
+                ClientTelemetry.NearHits.Add(1);
+                value = entry.Absent ? null : entry.Value;
+                return true;
+            }
+        }
+
+        value = null;
+        return false;
+    }
+
+    /// <summary>
     /// Starts reading <paramref name="key"/> for the cache, or joins the read already in flight: the caller that gets
     /// <paramref name="leader"/> true sends the <see cref="NearGet"/> and must end the fetch with
     /// <see cref="Complete"/> or <see cref="Fail"/>; the others await <see cref="Fetch.Result"/>.
     /// </summary>
-    public Fetch BeginFetch(string key, int shard, out bool leader)
+    /// <param name="key">The key read.</param>
+    /// <param name="shard">The key's shard.</param>
+    /// <param name="leader">True for the caller that must send the read.</param>
+    /// <param name="cacheAbsence">Whether a <see cref="NotFound"/> answer may be cached as an absent entry, under the
+    /// stream followed when the fetch began. Weaker than a value (a NotFound names no stream, so during a hand-off it
+    /// may come from the next primary), so only the HybridCache's tag markers ask for it.</param>
+    public Fetch BeginFetch(string key, int shard, out bool leader, bool cacheAbsence = false)
     {
         lock (_gate)
         {
@@ -111,7 +140,10 @@ internal sealed class NearCache
 
             Interlocked.Increment(ref _misses);
             ClientTelemetry.NearMisses.Add(1);
-            var fetch = new Fetch(key, shard, _shardGeneration[shard], _now());
+            var fetch = new Fetch(key, shard, _shardGeneration[shard], _now())
+            {
+                AbsenceStream = cacheAbsence ? Volatile.Read(ref _shardStream[shard]) : 0,
+            };
             _inflight[key] = fetch;
             leader = true;
             return fetch;
@@ -128,6 +160,10 @@ internal sealed class NearCache
                 && fetch.Generation == _shardGeneration[fetch.Shard] && _shardStream[fetch.Shard] == success.Stream
                 && Fresh(fetch.Shard, _now()))
                 Insert(fetch, success);
+            else if (reply is NotFound && fetch.AbsenceStream != 0 && !fetch.Invalidated
+                && fetch.Generation == _shardGeneration[fetch.Shard] && _shardStream[fetch.Shard] == fetch.AbsenceStream
+                && Fresh(fetch.Shard, _now()))
+                Insert(fetch, new NearGetSuccess(fetch.Key, [], default, fetch.AbsenceStream, TimeSpan.Zero), absent: true);
         }
 
         fetch.Answer(reply);
@@ -293,14 +329,14 @@ internal sealed class NearCache
             _inflight.Remove(fetch.Key);
     }
 
-    private void Insert(Fetch fetch, NearGetSuccess success)
+    private void Insert(Fetch fetch, NearGetSuccess success, bool absent = false)
     {
         // Deadlines count from when the read was sent: the value's time to live was measured after that, so the copy
         // never outlives the primary's value.
         var deadline = success.TimeToLive > TimeSpan.Zero ? fetch.SentAt + (long)(success.TimeToLive.TotalSeconds * Stopwatch.Frequency) : 0;
         if (_maxAgeTicks > 0)
             deadline = deadline == 0 ? fetch.SentAt + _maxAgeTicks : Math.Min(deadline, fetch.SentAt + _maxAgeTicks);
-        var entry = new Entry(success.Value, fetch.Shard, success.Stream, deadline, fetch.Key);
+        var entry = new Entry(success.Value, fetch.Shard, success.Stream, deadline, fetch.Key) { Absent = absent };
         if (_entries.TryGetValue(fetch.Key, out var old))
         {
             old.Removed = true;
@@ -359,6 +395,7 @@ internal sealed class NearCache
         public readonly long Stream = stream;
         public readonly long Deadline = deadline;
         public readonly string Key = key;
+        public bool Absent; // a cached NotFound (tag markers only)
         public bool Accessed;
         public bool Removed;
     }
@@ -374,6 +411,9 @@ internal sealed class NearCache
         public long Generation { get; } = generation;
         public long SentAt { get; } = sentAt;
         public bool Invalidated { get; set; }
+
+        /// <summary>The stream followed when an absence-caching fetch began (0: a NotFound is not cached).</summary>
+        public long AbsenceStream { get; init; }
 
         /// <summary>The node's answer (or the leader's exception), for the callers that joined the fetch.</summary>
         public Task<IGetResponse> Result => _result.Task;
