@@ -24,8 +24,9 @@ public sealed class AppGreeterActor : ReceiveActor
 
 /// <summary>
 /// Two Microsoft.Extensions.Hosting applications, each with its own ActorSystem (remoting, clustering with the
-/// application's role "app", the application's own actor) that embeds a data node with WithDistCacheNode; the second
-/// joins the first. Shared by the specs of <see cref="EmbeddedNodeSpecs"/>.
+/// application's role "app", the application's own actor) that embeds a data node with WithDistCacheNode, and a
+/// standalone CacheNode host; the second application and the standalone node join the first. Shared by the specs of
+/// <see cref="EmbeddedNodeSpecs"/>.
 /// </summary>
 public sealed class EmbeddedNodesFixture : IAsyncLifetime
 {
@@ -33,6 +34,9 @@ public sealed class EmbeddedNodesFixture : IAsyncLifetime
     public static readonly DistCacheSettings Settings = DistCacheSettings.Create(ConfigurationFactory.ParseString("distcache.shards = 64"));
 
     public const long MemoryLimit = 64L * 1024 * 1024;
+
+    /// <summary>Two embedded nodes and one standalone.</summary>
+    public const int DataNodes = 3;
 
     private readonly List<IHost> _hosts = [];
 
@@ -57,7 +61,7 @@ public sealed class EmbeddedNodesFixture : IAsyncLifetime
                 Shards = Settings.Shards,
                 ReplicationFactor = 2,
                 MemoryLimitBytes = MemoryLimit,
-                WarmUpMinDataNodes = 2,
+                WarmUpMinDataNodes = DataNodes,
                 WarmUpAfterStable = TimeSpan.FromSeconds(1),
             })
             .AddStartup((system, _) =>
@@ -75,9 +79,17 @@ public sealed class EmbeddedNodesFixture : IAsyncLifetime
         var second = BuildApp(Akka.Cluster.Cluster.Get(SystemOf(first)).SelfAddress);
         _hosts.Add(second);
         await second.StartAsync();
+        // A standalone CacheNode (NodeHost, the same data-node code) joins the applications' cluster as a worker.
+        var seed = EndpointOf(first);
+        var standalone = NodeHost.Build(NodeConfig.Build(null, "",
+            $"distcache.node.role = worker\ndistcache.node.port = 0\ndistcache.management.port = 0\ndistcache.node.seeds = [\"{seed}\"]",
+            $"{InProcessCluster.TestHocon}\ndistcache.shards = {Settings.Shards}\ndistcache.memory.limit = {MemoryLimit}\n" +
+            $"distcache.node.warm-up-min-data-nodes = {DataNodes}\ndistcache.node.warm-up-after-stable = 1s"));
+        _hosts.Add(standalone);
+        await standalone.StartAsync();
         await Eventually.HoldsAsync(
-            () => _hosts.All(h => Akka.Cluster.Cluster.Get(SystemOf(h)).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == 2),
-            TimeSpan.FromSeconds(30), "both applications Up in one cluster");
+            () => _hosts.All(h => Akka.Cluster.Cluster.Get(SystemOf(h)).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == DataNodes),
+            TimeSpan.FromSeconds(30), "both applications and the standalone node Up in one cluster");
         Client = await DistCacheClient.ConnectAsync(new DistCacheClientOptions
         {
             SeedNodes = [EndpointOf(first)],
@@ -112,7 +124,8 @@ public sealed class EmbeddedNodesFixture : IAsyncLifetime
 // A data node embedded with WithDistCacheNode in applications that run their own actors: the application's actor
 // still answers, the node's actors are reachable through IRequiredActor keys, the member carries both the
 // application's role and the data role, the application's own HOCON wins over the node's defaults where it set a value,
-// a client reads and writes through the embedded nodes, and writes are replicated to the other embedded node.
+// a client reads and writes through the embedded nodes, and writes are replicated between the nodes of a cluster of
+// two embedded nodes and a standalone CacheNode.
 // Misconfigured embeddings (no cluster provider; WithClustering's roles replacing the data role) fail at startup
 // with a message that says what to change.
 public class EmbeddedNodeSpecs(EmbeddedNodesFixture fixture) : IClassFixture<EmbeddedNodesFixture>
@@ -171,7 +184,7 @@ public class EmbeddedNodeSpecs(EmbeddedNodesFixture fixture) : IClassFixture<Emb
     }
 
     [Fact]
-    public async Task Should_replicate_every_write_to_the_other_embedded_node()
+    public async Task Should_replicate_every_write_between_embedded_and_standalone_nodes()
     {
         var client = fixture.Client;
         var keys = Enumerable.Range(0, 100).Select(i => $"replicated:{i}").ToList();
@@ -180,9 +193,9 @@ public class EmbeddedNodeSpecs(EmbeddedNodesFixture fixture) : IClassFixture<Emb
         await DataPathClusterSpecs.ForEachAsync(keys, 16, k => client.SetAsync(k, k, consistency: ConsistencyLevel.Strong));
         var stats = await client.GetStatsAsync();
 
-        Assert.Equal(2, stats.Nodes.Count);
+        Assert.Equal(EmbeddedNodesFixture.DataNodes, stats.Nodes.Count); // the standalone node too
         Assert.All(stats.Nodes, n => Assert.True(n.ShardsOwned > 0 && n.BackupEntries > 0, $"{n.Node}: {n.ShardsOwned} shards, {n.BackupEntries} backups"));
-        Assert.All(stats.Nodes, n => Assert.Equal(EmbeddedNodesFixture.MemoryLimit, n.MemoryLimitBytes)); // DistCacheNodeOptions.MemoryLimitBytes
+        Assert.All(stats.Nodes, n => Assert.Equal(EmbeddedNodesFixture.MemoryLimit, n.MemoryLimitBytes)); // DistCacheNodeOptions.MemoryLimitBytes (embedded), distcache.memory.limit (standalone)
         Assert.True(stats.TotalBackupEntries >= keys.Count, $"{stats.TotalBackupEntries} backup entries for {keys.Count} strong writes");
         Assert.Equal(stats.TotalEntries, stats.TotalBackupEntries); // one backup copy of each live entry
     }
