@@ -103,7 +103,7 @@ public class DataPathClusterSpecs(ThreeNodeClusterFixture fixture) : IClassFixtu
         var hostedBy = new Dictionary<string, Address>();
         foreach (var node in nodes)
         {
-            var region = node.Services.GetRequiredService<ActorRegistry>().Get<CacheRegion>();
+            var region = node.Services.GetRequiredService<ActorRegistry>().Get<DistCacheRegion>();
             var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(10));
             foreach (var shard in state.Shards)
                 Assert.True(hostedBy.TryAdd(shard.ShardId, Akka.Cluster.Cluster.Get(InProcessCluster.SystemOf(node)).SelfAddress),
@@ -118,7 +118,7 @@ public class DataPathClusterSpecs(ThreeNodeClusterFixture fixture) : IClassFixtu
             Assert.All(keys, k => Assert.Equal(new ShardResolver(shards).ShardOf(k), resolver.ShardOf(k)));
 
             // ...and a request sent through that node's region reaches the shard's one owner (a wrong shard would answer WrongShard).
-            var region = node.Services.GetRequiredService<ActorRegistry>().Get<CacheRegion>();
+            var region = node.Services.GetRequiredService<ActorRegistry>().Get<DistCacheRegion>();
             var replies = await Task.WhenAll(keys.Select(k => region.Ask<IGetResponse>(new Get(k), TimeSpan.FromSeconds(10))));
             Assert.All(replies, r => Assert.IsType<GetSuccess>(r));
             var self = Akka.Cluster.Cluster.Get(InProcessCluster.SystemOf(node)).SelfAddress;

@@ -96,7 +96,7 @@ public class ReplicationClusterSpecs
     /// <summary>A backup that never received anything for a shard has no copy, which equals an empty one.</summary>
     internal static async Task<bool> DigestsEqualAsync(IHost primary, IHost backup, int shard, int buckets, bool requireCopy = false)
     {
-        var region = primary.Services.GetRequiredService<ActorRegistry>().Get<CacheRegion>();
+        var region = primary.Services.GetRequiredService<ActorRegistry>().Get<DistCacheRegion>();
         var mine = await region.Ask<ulong[]>(new ShardingEnvelope(shard.ToString(), new GetShardDigest(buckets)), TimeSpan.FromSeconds(10));
         var theirs = await InProcessCluster.SystemOf(backup).ActorSelection($"/user/{ActorSelectionTransport.ReplicatorName}")
             .Ask<ulong[]?>(new GetBackupDigest(shard, buckets), TimeSpan.FromSeconds(10));

@@ -111,7 +111,7 @@ public sealed class InProcessCluster : IAsyncDisposable
         var owners = new Dictionary<int, string>();
         foreach (var node in _nodes)
         {
-            var region = node.Services.GetRequiredService<Akka.Hosting.ActorRegistry>().Get<CacheNode.Hosting.CacheRegion>();
+            var region = node.Services.GetRequiredService<Akka.Hosting.ActorRegistry>().Get<CacheNode.Hosting.DistCacheRegion>();
             var state = await region.Ask<Akka.Cluster.Sharding.CurrentShardRegionState>(Akka.Cluster.Sharding.GetShardRegionState.Instance, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             foreach (var shard in state.Shards)
                 owners[int.Parse(shard.ShardId)] = Akka.Cluster.Cluster.Get(SystemOf(node)).SelfAddress.ToString();
