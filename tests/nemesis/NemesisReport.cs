@@ -24,6 +24,9 @@ public sealed record NemesisReport(
     long StartTimestamp,
     IReadOnlyList<string> LostWritePlacement)
 {
+    /// <summary>Nodes that stopped without an injected fault (downed by the resolver beside one), each replaced.</summary>
+    public IReadOnlyList<string> Collateral { get; init; } = [];
+
     public int Count(string level, Linearizability verdict) => Verdicts.Count(v => v.Level == level && v.Verdict.Verdict == verdict);
 
     /// <summary>Every line a reader needs: operations, outcomes, per-level verdicts, durability and the faults.</summary>
@@ -51,6 +54,8 @@ public sealed record NemesisReport(
             lines.Add("  lost writes per shard: " + string.Join(", ", LostWritePlacement.GroupBy(p => p.Split(',', '(')[0].Trim())
                 .OrderByDescending(g => g.Count()).Take(12).Select(g => $"{g.Key}: {g.Count()}")));
         lines.Add($"nodes downed while paused: {DownedNodesStopped} stopped on resume, {DownedNodesStillRunning} kept running");
+        lines.Add($"nodes downed beside an injected fault (collateral, replaced): {Collateral.Count}" +
+                  (Collateral.Count == 0 ? "" : $": {string.Join("; ", Collateral)}"));
         return string.Join(Environment.NewLine, lines);
     }
 

@@ -25,6 +25,7 @@ public static class NemesisRun
         var started = History.Now();
         var random = new Random(options.RandomSeed);
         var faults = new List<string>();
+        var collateral = new List<string>();
         void Log(string line) => options.Log($"{clock.Elapsed.TotalSeconds,6:0.0} s  {line}");
 
         using var cluster = new NemesisCluster(options.NodeHocon);
@@ -64,7 +65,7 @@ public static class NemesisRun
                 do
                 {
                     cycles++;
-                    (var s, var r) = await CycleAsync(cluster, view, random, options, Log, faults, placement,
+                    (var s, var r) = await CycleAsync(cluster, view, random, options, Log, faults, collateral, placement,
                         label => CheckpointAsync(clients[0], history, label, Log, missing));
                     stopped += s;
                     stillRunning += r;
@@ -91,7 +92,10 @@ public static class NemesisRun
             var durability = DurabilityChecker.Check(operations);
             return new NemesisReport(clock.Elapsed, cycles, faults, operations.Count, workload.Writes, workload.Reads,
                 workload.Indeterminate, workload.Refused, workload.FailedReads, workload.WriteOnceKeys.Count, verdicts, durability,
-                stopped, stillRunning, started, durability.Lost.Select(l => placement.Describe(l.Write, started)).ToList());
+                stopped, stillRunning, started, durability.Lost.Select(l => placement.Describe(l.Write, started)).ToList())
+            {
+                Collateral = collateral,
+            };
         }
         catch
         {
@@ -115,7 +119,7 @@ public static class NemesisRun
     /// <summary>One cycle of faults; returns how many nodes downed while paused stopped on resume, and how many did not.</summary>
     private static async Task<(int Stopped, int StillRunning)> CycleAsync(
         NemesisCluster cluster, IClientProxyAccess view, Random random, NemesisOptions options, Action<string> log, List<string> faults,
-        PlacementLog placement, Func<string, Task> checkpoint)
+        List<string> collateral, PlacementLog placement, Func<string, Task> checkpoint)
     {
         int stopped = 0, stillRunning = 0;
         NodeProcess victim;
@@ -128,7 +132,7 @@ public static class NemesisRun
             victim.Pause();
             await Task.Delay(options.ShortPause); // the length of the fault itself, not a synchronisation
             victim.Resume();
-            await Until.HoldsAsync(() => NemesisCluster.IsHealthyAsync(view, 3), FaultDeadline, "the short-paused node to be reachable again");
+            await RestoreAsync(cluster, view, log, collateral, [], "the short-paused node to be reachable again");
             faults.Add($"pause {options.ShortPause.TotalSeconds:0.#} s");
             log("healthy again");
             await Task.Delay(options.Quiet);
@@ -162,7 +166,7 @@ public static class NemesisRun
             }
 
             faults.Add($"pause {pausedFor.TotalSeconds:0} s (downed)");
-            await ReplaceAsync(cluster, view, log);
+            await ReplaceAsync(cluster, view, log, collateral);
             await Task.Delay(options.Quiet);
             await checkpoint("the long pause and its replacement");
         }
@@ -180,7 +184,7 @@ public static class NemesisRun
             await Until.HoldsAsync(async () => !await NemesisCluster.IsMemberAsync(view, victim), FaultDeadline, "the killed node to be removed");
             faults.Add("kill -9 of the oldest + replacement");
             log("killed node removed");
-            await ReplaceAsync(cluster, view, log);
+            await ReplaceAsync(cluster, view, log, collateral);
             await Task.Delay(options.Quiet);
             await checkpoint("the kill and its replacement");
         }
@@ -199,7 +203,7 @@ public static class NemesisRun
             log("left");
             if (options.ReplaceAfterLeave)
             {
-                await ReplaceAsync(cluster, view, log);
+                await ReplaceAsync(cluster, view, log, collateral);
                 await Task.Delay(options.Quiet);
             }
 
@@ -257,14 +261,47 @@ public static class NemesisRun
     }
 
     /// <summary>Starts a new worker that joins through a live node and waits until the cluster has 3 data nodes again.</summary>
-    private static async Task ReplaceAsync(NemesisCluster cluster, IClientProxyAccess view, Action<string> log)
+    private static async Task ReplaceAsync(NemesisCluster cluster, IClientProxyAccess view, Action<string> log, List<string> collateral)
     {
-        var via = cluster.Live[0];
-        var joiner = cluster.Start(via.Port);
+        var joiner = cluster.Start(FirstRunning(cluster).Port);
         await joiner.WaitListeningAsync(FaultDeadline);
-        await Until.HoldsAsync(() => NemesisCluster.IsHealthyAsync(view, 3), FaultDeadline, "the replacement to be Up");
-        log($"replacement on port {joiner.Port} is Up");
+        var joiners = new List<NodeProcess> { joiner };
+        await RestoreAsync(cluster, view, log, collateral, joiners, "the replacement to be Up");
+        log($"replacement on port {string.Join(", ", joiners.Select(j => j.Port))} is Up");
     }
+
+    /// <summary>
+    /// Waits until the cluster has 3 reachable data nodes. A node that stops without a fault of ours was downed by the
+    /// split brain resolver beside the injected fault: on an overloaded machine a healthy node can miss heartbeats, and
+    /// a paused node's stale observation of it makes it "indirectly connected", which the resolver downs too. Such a
+    /// node is logged, listed in the report and replaced (the new joiners are added to <paramref name="joiners"/>), and
+    /// the deadline starts again, so a collateral downing is reported instead of ending the run.
+    /// </summary>
+    private static async Task RestoreAsync(NemesisCluster cluster, IClientProxyAccess view, Action<string> log, List<string> collateral,
+        List<NodeProcess> joiners, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await NemesisCluster.IsHealthyAsync(view, 3))
+        {
+            foreach (var downed in cluster.Live.Where(p => p.HasExited).ToList())
+            {
+                cluster.MarkGone(downed);
+                collateral.Add($"port {downed.Port} (exit code {downed.ExitCode}) while waiting for {what}");
+                log($"port {downed.Port} stopped without a fault of ours (downed by the resolver; exit code {downed.ExitCode}); replacing it");
+                var joiner = cluster.Start(FirstRunning(cluster).Port);
+                await joiner.WaitListeningAsync(FaultDeadline);
+                joiners.Add(joiner);
+                deadline.Restart();
+            }
+
+            if (deadline.Elapsed > FaultDeadline)
+                throw new TimeoutException($"Timed out after {FaultDeadline.TotalSeconds:0} s waiting for: {what}.");
+            await Task.Delay(100); // polling interval of a condition with a deadline
+        }
+    }
+
+    private static NodeProcess FirstRunning(NemesisCluster cluster) =>
+        cluster.Live.FirstOrDefault(p => !p.HasExited) ?? throw new InvalidOperationException("no data node process is running");
 
     /// <summary>Waits until a Quorum write reaches every shard (all shards allocated and recovered).</summary>
     private static async Task WaitWritableAsync(IDistCacheClient client, TimeSpan deadline)
