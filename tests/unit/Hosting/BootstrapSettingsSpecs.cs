@@ -62,7 +62,7 @@ public class BootstrapSettingsSpecs
         var node = FromFlags("--role", "worker", "--bootstrap", "kubernetes-api", "--required-contacts", "3");
 
         Assert.Equal(BootstrapMethod.KubernetesApi, node.Bootstrap!.Method);
-        Assert.Equal("management", node.Bootstrap.PortName);
+        Assert.Equal("bootstrap", node.Bootstrap.PortName);
     }
 
     [Theory]
@@ -130,7 +130,7 @@ public class BootstrapSettingsSpecs
         var akka = ConfigurationFactory.ParseString(ClusterBootstrapSetup.Hocon(node));
 
         Assert.Equal("kubernetes-api", akka.GetString("akka.discovery.method"));
-        Assert.Equal("management", akka.GetString("akka.management.cluster.bootstrap.contact-point-discovery.port-name"));
+        Assert.Equal("bootstrap", akka.GetString("akka.management.cluster.bootstrap.contact-point-discovery.port-name"));
         Assert.Equal("0.0.0.0", node.Bootstrap!.BindHost);
         Assert.False(akka.GetBoolean("akka.management.cluster.bootstrap.new-cluster-enabled"));
         Assert.False(akka.HasPath("akka.management.cluster.bootstrap.contact-point.filter-on-fallback-port"));
