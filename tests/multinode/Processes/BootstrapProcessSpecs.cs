@@ -1,5 +1,6 @@
 using System.Net;
 using DistCacheAkka.ClientProxy;
+using DistCacheAkka.Messages.Hashing;
 using DistCacheAkka.Nemesis;
 using DistCacheAkka.Tests.Multinode.Support;
 using Xunit.Abstractions;
@@ -9,8 +10,8 @@ namespace DistCacheAkka.Tests.Multinode.Processes;
 // Cluster bootstrap without static seeds (issue 16): three CacheNode processes on loopback, started with config
 // discovery (every node lists the three bootstrap endpoints, 127.0.0.1 on distinct ports) and no --seed at all, form
 // ONE cluster — each node reports itself ready only once it sees three data nodes Up (warm-up-min-data-nodes = 3) —
-// and serve every shard: a client connected to any one of them sees three data nodes, all 1,024 shards placed, and
-// reads back keys spread over all shards.
+// and serve every shard: a client connected to any one of them sees the three data nodes, and writes and reads back
+// keys that cover all 1,024 shards.
 public sealed class BootstrapProcessSpecs(ITestOutputHelper output)
 {
     private const string Hocon = """
@@ -28,6 +29,7 @@ public sealed class BootstrapProcessSpecs(ITestOutputHelper output)
         var bootstrapPorts = Enumerable.Range(0, 3).Select(_ => NodeProcess.FreePort()).ToArray();
         var contacts = bootstrapPorts.SelectMany(p => new[] { "--contact", $"127.0.0.1:{p}" }).ToArray();
         var nodes = new List<(NodeProcess Process, int ManagementPort)>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             foreach (var (bootstrapPort, i) in bootstrapPorts.Select((p, i) => (p, i)))
@@ -45,6 +47,7 @@ public sealed class BootstrapProcessSpecs(ITestOutputHelper output)
 
             foreach (var (node, _) in nodes)
                 await node.WaitListeningAsync(TimeSpan.FromSeconds(60));
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: every node listening");
 
             // Every node ready: Up, warmed up with three data nodes Up, every hosted shard recovered. Three nodes each
             // seeing three data nodes means one cluster, not two.
@@ -53,6 +56,7 @@ public sealed class BootstrapProcessSpecs(ITestOutputHelper output)
                 await Eventually.HoldsAsync(async () => await ReadyAsync(http, management), TimeSpan.FromSeconds(60),
                     $"the node on port {node.Port} ready (/health/ready)");
 
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: every node ready");
             await using var client = await DistCacheClient.ConnectAsync(new DistCacheClientOptions
             {
                 SeedNodes = [nodes[2].Process.Endpoint],
@@ -60,15 +64,22 @@ public sealed class BootstrapProcessSpecs(ITestOutputHelper output)
                 ExtraHocon = "akka.loglevel = ERROR",
             });
             await ShardReadiness.WaitDataNodesAsync(client, 3, TimeSpan.FromSeconds(30));
-            await ShardReadiness.WaitAllAllocatedAsync(client);
             var topology = await ((IClientProxyAccess)client).GetTopologyAsync();
             Assert.Equal(nodes.Select(n => n.Process.Port).Order(), topology.DataNodes.Select(a => int.Parse(a[(a.LastIndexOf(':') + 1)..])).Order());
-            Assert.Equal(3, topology.Owners.Values.Distinct().Count());
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: the client sees the 3 data nodes");
+            // As in the other process specs: the client learns where each shard runs from the nodes' reports.
+            await ShardReadiness.WaitAllAllocatedAsync(client);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: the client knows where every shard runs");
 
-            var batch = Enumerable.Range(0, 3_000).ToDictionary(i => $"bootstrap:{i}", i => i);
+            // One key in every one of the 1,024 shards (and more), written and read back: every shard is served.
+            var resolver = new ShardResolver(1024);
+            var batch = Enumerable.Range(0, 20_000).Select(i => $"bootstrap:{i}").DistinctBy(resolver.ShardOf)
+                .Concat(Enumerable.Range(0, 2_000).Select(i => $"bootstrap:more:{i}")).Select((k, i) => (k, i)).ToDictionary(p => p.k, p => p.i);
+            Assert.Equal(1024, batch.Keys.Select(resolver.ShardOf).Distinct().Count());
             await client.SetMultipleAsync(batch);
             var read = await client.GetMultipleAsync<int>(batch.Keys);
             Assert.Equal(batch, read.OrderBy(kv => kv.Value).ToDictionary());
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {batch.Count:N0} keys over every shard written and read back");
 
             // It was the bootstrap that formed the cluster: no node was given a seed.
             Assert.All(nodes, n => Assert.Contains("Cluster bootstrap started: config discovery", n.Process.Output));
