@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Management.Cluster.Bootstrap;
 using Akka.Management.Dsl;
+using DistCacheAkka.CacheNode.Management;
 
 namespace DistCacheAkka.CacheNode.Hosting;
 
@@ -61,8 +62,9 @@ internal static class ClusterBootstrapSetup
     /// <summary>
     /// With bootstrap on, starts the bootstrap endpoint (<see cref="BootstrapEndpoint"/>) and Cluster Bootstrap, which
     /// forms or joins the cluster in the background, and returns true; returns false when the node should join its
-    /// static seeds instead. A bootstrap endpoint that cannot listen stops the node (the error names the setting).
+    /// static seeds instead.
     /// </summary>
+    /// <exception cref="ManagementBindException">The bootstrap endpoint cannot listen (port taken, address not local).</exception>
     public static async Task<bool> TryStartAsync(ActorSystem system, NodeSettings node)
     {
         if (node.Bootstrap is not { } b)
@@ -75,10 +77,10 @@ internal static class ClusterBootstrapSetup
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
-            system.Log.Error(e, "The bootstrap endpoint could not listen on {0}:{1} ({2}); set another distcache.bootstrap.port " +
-                "(--bootstrap-port) or distcache.bootstrap.bind-host. The node stops.", bindHost, b.Port, e.Message);
-            _ = CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClusterJoinUnsuccessfulReason.Instance);
-            return true;
+            // Thrown out of the node's startup: the host stops and CacheNode exits 1 with this message, as for --mgmt-port.
+            throw new ManagementBindException(
+                $"The bootstrap endpoint could not listen on {bindHost}:{b.Port} ({e.Message}). Nodes sharing a machine need " +
+                "distinct ports: set distcache.bootstrap.port (--bootstrap-port PORT), or distcache.bootstrap.bind-host.", e);
         }
 
         _ = system.WhenTerminated.ContinueWith(_ => endpoint.DisposeAsync().AsTask(), TaskScheduler.Default);

@@ -11,7 +11,7 @@ namespace DistCacheAkka.Tests.Multinode.Processes;
 // discovery (every node lists the three bootstrap endpoints, 127.0.0.1 on distinct ports) and no --seed at all, form
 // ONE cluster — each node reports itself ready only once it sees three data nodes Up (warm-up-min-data-nodes = 3) —
 // and serve every shard: a client connected to any one of them sees the three data nodes, and writes and reads back
-// keys that cover all 1,024 shards.
+// keys that cover all 1,024 shards. A node whose bootstrap port is taken exits 1 naming the setting.
 public sealed class BootstrapProcessSpecs(ITestOutputHelper output)
 {
     private const string Hocon = """
@@ -94,6 +94,21 @@ public sealed class BootstrapProcessSpecs(ITestOutputHelper output)
 
             File.Delete(config);
         }
+    }
+
+    [Fact]
+    public async Task Should_exit_1_naming_the_setting_when_the_bootstrap_port_is_taken()
+    {
+        using var squatter = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var taken = ((IPEndPoint)squatter.LocalEndpoint).Port;
+
+        using var node = NodeProcess.Start(0, "--port", NodeProcess.FreePort().ToString(), "--mgmt-port", "0",
+            "--bootstrap", "config", "--contact", $"127.0.0.1:{taken}", "--required-contacts", "1", "--bootstrap-port", taken.ToString());
+
+        Assert.Equal(1, await node.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains($"The bootstrap endpoint could not listen on 127.0.0.1:{taken}", node.Output);
+        Assert.Contains("--bootstrap-port", node.Output);
     }
 
     private static async Task<bool> ReadyAsync(HttpClient http, int managementPort)
