@@ -25,6 +25,7 @@ internal static class CommandLine
         Usage:
           CacheNode [--role seed|worker] [--host HOST] [--port PORT] [--seed HOST:PORT]... [--mgmt-port PORT]
                     [--otlp-endpoint URL] [--config FILE]
+                    [--bootstrap config|kubernetes-api [--contact HOST:PORT]... [--bootstrap-port PORT] [--required-contacts N]]
           CacheNode demo [--keep-running]
           CacheNode dev-certs --out DIR [--password PASSWORD] [--days N]   a development CA and certificates for TLS
 
@@ -32,7 +33,7 @@ internal static class CommandLine
           --role       seed (default) or worker; both host shards. A seed without --seed forms a new cluster.
           --host       address to bind and advertise (default 127.0.0.1)
           --port       remoting port, 0 for any free port (default 4053)
-          --seed       a seed node as host:port; repeat for several (required for workers)
+          --seed       a seed node as host:port; repeat for several (required for workers without --bootstrap)
           --mgmt-port  management endpoint port (default 9110)
           --otlp-endpoint  push metrics to this OTLP collector, e.g. http://127.0.0.1:4317 (default: none;
                        Prometheus text is always on the management endpoint at /metrics)
@@ -40,6 +41,11 @@ internal static class CommandLine
           --tls-cert   this node's certificate and key (PKCS#12 .pfx): turns on mutual TLS (distcache.tls)
           --tls-cert-password  the .pfx password (or DISTCACHE_TLS__CERTIFICATE_PASSWORD)
           --tls-ca     the CA (PEM or DER) every member's and client's certificate must chain to
+          --bootstrap  form or join the cluster through discovery instead of --seed (distcache.bootstrap):
+                       'config' (the --contact list) or 'kubernetes-api' (pods labelled app=distcache)
+          --contact    a node's bootstrap endpoint as host:port; repeat for every node (config discovery)
+          --bootstrap-port  this node's bootstrap endpoint port (default 8558; distinct per node on one host)
+          --required-contacts  contact points that must answer before a new cluster forms (default 2)
         """;
 
     public static Command Parse(IReadOnlyList<string> args)
@@ -52,6 +58,7 @@ internal static class CommandLine
         string? configFile = null;
         var hocon = new StringBuilder();
         var seeds = new List<string>();
+        var contacts = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
             var flag = args[i];
@@ -101,6 +108,33 @@ internal static class CommandLine
                     }
 
                     break;
+                case "--bootstrap":
+                    if (value is not ("config" or "kubernetes-api"))
+                        return new UsageError($"--bootstrap is '{value}'; it must be 'config' or 'kubernetes-api'.");
+                    hocon.AppendLine($"distcache.bootstrap.enabled = on\ndistcache.bootstrap.method = {value}");
+                    break;
+                case "--contact":
+                    try
+                    {
+                        var (host, contactPort) = NodeSettings.ParseEndpoint("--contact", value, "a contact point");
+                        contacts.Add(Quote($"{host}:{contactPort}"));
+                    }
+                    catch (Messages.Settings.DistCacheConfigurationException e)
+                    {
+                        return new UsageError(e.Message);
+                    }
+
+                    break;
+                case "--bootstrap-port":
+                    if (!TryPort(value, allowZero: false, out var bootstrapPort))
+                        return new UsageError($"--bootstrap-port is '{value}'; it must be a number between 1 and 65535.");
+                    hocon.AppendLine($"distcache.bootstrap.port = {bootstrapPort}");
+                    break;
+                case "--required-contacts":
+                    if (!int.TryParse(value, out var required) || required is < 1 or > 1000)
+                        return new UsageError($"--required-contacts is '{value}'; it must be a number between 1 and 1000.");
+                    hocon.AppendLine($"distcache.bootstrap.required-contact-points = {required}");
+                    break;
                 case "--tls-cert":
                     if (!File.Exists(value))
                         return new UsageError($"--tls-cert names '{value}', which does not exist.");
@@ -126,6 +160,8 @@ internal static class CommandLine
 
         if (seeds.Count > 0)
             hocon.AppendLine($"distcache.node.seeds = [{string.Join(", ", seeds)}]");
+        if (contacts.Count > 0)
+            hocon.AppendLine($"distcache.bootstrap.contact-points = [{string.Join(", ", contacts)}]");
         return new RunNode(configFile, hocon.ToString());
     }
 
@@ -172,8 +208,8 @@ internal static class CommandLine
                 continue;
             var path = "distcache." + name["DISTCACHE_".Length..].ToLowerInvariant().Replace("__", ".").Replace('_', '-');
             var value = ((string?)variable.Value ?? "").Trim();
-            // Lists (seeds) are written as comma-separated values.
-            var rendered = path.EndsWith(".seeds", StringComparison.Ordinal)
+            // Lists (seeds, contact points) are written as comma-separated values.
+            var rendered = path.EndsWith(".seeds", StringComparison.Ordinal) || path.EndsWith(".contact-points", StringComparison.Ordinal)
                 ? "[" + string.Join(", ", value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Quote)) + "]"
                 : Quote(value);
             hocon.AppendLine($"{path} = {rendered}");

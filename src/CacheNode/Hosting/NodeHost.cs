@@ -59,6 +59,7 @@ internal static class NodeHost
             services.AddAkka(ActorNames.SystemName, (akka, provider) =>
             {
                 akka.AddHocon(config, HoconAddMode.Prepend)
+                    .AddHocon(ClusterBootstrapSetup.Hocon(node), HoconAddMode.Append)
                     .WithRemoting(RemoteOptionsOf(node))
                     .WithClustering(new ClusterOptions { Roles = [settings.DataRole, node.Role] })
                     // The data-node part, on the services registered above (the management endpoint reads the handle).
@@ -75,7 +76,8 @@ internal static class NodeHost
                     {
                         var region = await registry.GetAsync<DistCacheRegion>();
                         StartManagementClient(system, region, handle);
-                        Join(system, node);
+                        if (!await ClusterBootstrapSetup.TryStartAsync(system, node))
+                            Join(system, node);
                     });
             });
         });

@@ -22,6 +22,10 @@ internal sealed record NodeSettings(
     /// <summary>This node's TLS identity when <c>distcache.tls.enabled</c>, else null (plaintext).</summary>
     public TlsMaterial? Tls { get; init; }
 
+    /// <summary>How the node bootstraps the cluster through discovery when <c>distcache.bootstrap.enabled</c>, else null
+    /// (it joins <see cref="Seeds"/>, or itself).</summary>
+    public BootstrapSettings? Bootstrap { get; init; }
+
     public static NodeSettings Create(Config config)
     {
         var c = DistCacheConfig.WithReferenceFallback(config).GetConfig("distcache");
@@ -30,9 +34,11 @@ internal sealed record NodeSettings(
             throw new DistCacheConfigurationException($"`distcache.node.role` is \"{role}\"; it must be \"seed\" or \"worker\".");
 
         var seeds = c.GetStringList("node.seeds").Select(s => ParseEndpoint("distcache.node.seeds", s)).ToList();
-        if (role == "worker" && seeds.Count == 0)
+        var bootstrap = BootstrapSettings.Create(c, seeds.Count);
+        if (role == "worker" && seeds.Count == 0 && bootstrap is null)
             throw new DistCacheConfigurationException(
-                "`distcache.node.seeds` is empty; a worker must name at least one seed (--seed host:port).");
+                "`distcache.node.seeds` is empty; a worker must name at least one seed (--seed host:port), " +
+                "or bootstrap through discovery (--bootstrap config|kubernetes-api).");
 
         var settings = new NodeSettings(
             role,
@@ -50,6 +56,7 @@ internal sealed record NodeSettings(
             Tls = c.GetBoolean("tls.enabled", false)
                 ? TlsMaterial.Load("distcache.tls", c.GetString("tls.certificate-path"), c.GetString("tls.certificate-password"), c.GetString("tls.ca-certificate-path"))
                 : null,
+            Bootstrap = bootstrap,
         };
         if (settings.ManagementEnabled)
             CheckManagementBinding(settings);
@@ -57,7 +64,7 @@ internal sealed record NodeSettings(
     }
 
     /// <summary>Parses "host:port"; the message names the setting, the value and the rule.</summary>
-    public static (string Host, int Port) ParseEndpoint(string what, string? value)
+    public static (string Host, int Port) ParseEndpoint(string what, string? value, string noun = "a seed")
     {
         var text = value?.Trim() ?? "";
         var colon = text.LastIndexOf(':');
@@ -65,7 +72,7 @@ internal sealed record NodeSettings(
             || !int.TryParse(text[(colon + 1)..], out var port) || port is < 1 or > 65535
             || Uri.CheckHostName(text[..colon].Trim('[', ']')) == UriHostNameType.Unknown)
             throw new DistCacheConfigurationException(
-                $"`{what}` has \"{value}\"; a seed must be host:port with a port between 1 and 65535, e.g. 127.0.0.1:4053.");
+                $"`{what}` has \"{value}\"; {noun} must be host:port with a port between 1 and 65535, e.g. 127.0.0.1:4053.");
         return (text[..colon].Trim('[', ']'), port);
     }
 
