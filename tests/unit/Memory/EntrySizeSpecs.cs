@@ -25,6 +25,23 @@ public class EntrySizeSpecs(ITestOutputHelper output)
     [InlineData(1024)]
     public void Should_account_within_ten_percent_of_the_real_heap_growth(int valueBytes)
     {
+        // The collection runs alone, but the process is shared: memory another test left behind (an ActorSystem still
+        // terminating, a pending task's buffer) can be freed while we measure, and shrink the growth we see (once in
+        // CI: the heap grew 46 MB for 65 MB accounted, a ratio of 1.17). An accounting error shows in every attempt; a
+        // disturbed measurement does not repeat, so the spec takes the first of up to three attempts that agrees.
+        var ratios = new List<double>();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            ratios.Add(AccountedOverReal(valueBytes));
+            if (ratios[^1] is >= 0.9 and <= 1.1)
+                break;
+        }
+
+        Assert.InRange(ratios[^1], 0.9, 1.1);
+    }
+
+    private double AccountedOverReal(int valueBytes)
+    {
         var budget = new MemoryBudget(long.MaxValue, EvictionPolicy.Lru, 5, TimeSpan.FromSeconds(5));
         var keys = Enumerable.Range(0, Count).Select(i => $"key:{i:000000}").ToArray();
         var before = HeapBytes();
@@ -41,10 +58,9 @@ public class EntrySizeSpecs(ITestOutputHelper output)
         var measuredOverhead = (real - keysAndValues) / (double)Count;
         output.WriteLine($"{valueBytes}-byte values: heap grew {grown:N0} bytes for {Count:N0} entries; accounted {budget.UsedBytes:N0}; " +
                          $"real per entry {real / (double)Count:N1} bytes, of which overhead {measuredOverhead:N1} (EntrySize.SlotOverheadBytes = {EntrySize.SlotOverheadBytes})");
-
-        Assert.InRange(budget.UsedBytes / (double)real, 0.9, 1.1);
         GC.KeepAlive(store);
         GC.KeepAlive(keys);
+        return budget.UsedBytes / (double)real;
     }
 
     private static long HeapBytes()
