@@ -95,7 +95,10 @@ public sealed class ReplicaSets
     /// unreachable (the marks held so far are replaced).</summary>
     public ReplicaSets WithMembers(IEnumerable<string> members, IEnumerable<string> unreachable)
     {
-        var ring = new HashRing<string>(members, _ring.VirtualNodes);
+        // Most calls (a client applying each node's topology report) repeat the members: keep the ring then, whose
+        // construction (N x virtual-nodes positions, sorted) dominated a client's report handling.
+        var distinct = members.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var ring = distinct.SequenceEqual(_ring.Nodes, StringComparer.Ordinal) ? _ring : new HashRing<string>(distinct, _ring.VirtualNodes);
         var marked = unreachable.Where(ring.Nodes.Contains).ToImmutableHashSet(StringComparer.Ordinal);
         return new ReplicaSets(ring, marked, ReplicationFactor);
     }

@@ -84,6 +84,24 @@ public class ReplicaSetsSpecs
     }
 
     [Fact]
+    public void Should_give_the_same_sets_when_the_same_members_come_again_in_any_order()
+    {
+        var sets = ReplicaSets.Of(FiveNodes.Take(4), [], 150, 3);
+        var again = sets.WithMembers([FiveNodes[3], FiveNodes[1], FiveNodes[0], FiveNodes[2], FiveNodes[1]], [FiveNodes[2]]);
+        var grown = again.WithMembers(FiveNodes, []);
+        var fresh = ReplicaSets.Of(FiveNodes, [], 150, 3);
+
+        Assert.Equal(sets.Members, again.Members);
+        Assert.True(again.IsUnreachable(FiveNodes[2]));
+        Assert.Equal(fresh.Members, grown.Members);
+        for (var shard = 0; shard < Shards; shard++)
+        {
+            Assert.Equal(sets.BackupsFor(shard, FiveNodes[0]), again.BackupsFor(shard, FiveNodes[0]));
+            Assert.Equal(fresh.BackupsFor(shard, FiveNodes[4]), grown.BackupsFor(shard, FiveNodes[4]));
+        }
+    }
+
+    [Fact]
     public void Should_refuse_a_replication_factor_below_one()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ReplicaSets.Empty(150, 0));
