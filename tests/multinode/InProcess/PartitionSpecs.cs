@@ -37,7 +37,7 @@ public class PartitionSpecs
         await minoritySystem.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(60)); // it downed itself and shut down
         await cluster.StopNodeAsync(minority);
 
-        var probe = DataPathClusterSpecs.KeysCoveringEveryShard(new Messages.Hashing.ShardResolver(1024), "after:", 1024);
+        var probe = DataPathClusterSpecs.KeysCoveringEveryShard(new Messages.Hashing.ShardResolver(cluster.Settings.Shards), "after:", cluster.Settings.Shards);
         await Eventually.HoldsAsync(async () =>
         {
             try

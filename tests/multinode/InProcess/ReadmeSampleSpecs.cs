@@ -11,7 +11,7 @@ public class ReadmeSampleSpecs
     [Fact]
     public async Task Should_run_the_readme_sample()
     {
-        await using var cluster = await InProcessCluster.StartAsync(2);
+        await using var cluster = await InProcessCluster.StartAsync(2, "distcache.shards = 1024"); // the sample passes no cluster settings: the default S
 
         var (product, removed, many) = await Sample(cluster.SeedEndpoint);
 

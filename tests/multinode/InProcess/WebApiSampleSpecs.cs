@@ -23,7 +23,7 @@ public sealed class WebApiSampleSpecs : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _cluster = await InProcessCluster.StartAsync(2);
+        _cluster = await InProcessCluster.StartAsync(2, "distcache.shards = 1024"); // the sample app passes no cluster settings: the default S
         (_appA, _a) = await StartAsync("A");
         (_appB, _b) = await StartAsync("B");
     }

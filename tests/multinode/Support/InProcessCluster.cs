@@ -14,9 +14,15 @@ namespace DistCacheAkka.Tests.Multinode.Support;
 /// </summary>
 public sealed class InProcessCluster : IAsyncDisposable
 {
-    /// <summary>Short timings for tests: quick failure detection and downing.</summary>
+    /// <summary>
+    /// Short timings for tests: quick failure detection and downing. And 128 shards rather than 1,024: the sharding
+    /// coordinator allocates shards one replicated state write at a time, each carrying the whole placement, so a
+    /// fresh cluster's start costs O(S²) — most of an in-process fixture's start at 1,024. Nothing these specs check
+    /// depends on S; the process specs and the demo run at the default 1,024 (a fixture may set its own).
+    /// </summary>
     public const string TestHocon = """
         akka.loglevel = WARNING
+        distcache.shards = 128
         akka.cluster.split-brain-resolver.stable-after = 4s
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
         akka.cluster.sharding.retry-interval = 500ms
