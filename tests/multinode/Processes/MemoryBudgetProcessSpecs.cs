@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 
 namespace DistCacheAkka.Tests.Multinode.Processes;
 
-// The memory budget with real processes: three data nodes, each under DOTNET_GCHeapHardLimit = 384 MiB (what a
+// The memory budget with real processes: three data nodes, each under DOTNET_GCHeapHardLimit = 256 MiB (what a
 // container memory limit amounts to), R = 2, no memory settings at all. One client writes three times what fits
 // (fresh 1 KB values, SetMultiple at Quorum, 4 writers) while re-reading 1,000 hot keys. Before the budget existed this
 // stopped the whole cluster, reads included. Now every node stays up, writes keep succeeding, the hot set survives,
@@ -13,7 +13,9 @@ namespace DistCacheAkka.Tests.Multinode.Processes;
 // beyond the limit fail at once with the named OutOfMemory error while reads, removes and stats keep working.
 public sealed class MemoryBudgetProcessSpecs(ITestOutputHelper output)
 {
-    private const long HeapLimit = 384L * 1024 * 1024;
+    // 256 MiB, not the 384 MiB of issue 12's scenario (bench/memory.sh long-run keeps that one): the same shape with
+    // two thirds of the data, so the test takes about a minute less.
+    private const long HeapLimit = 256L * 1024 * 1024;
 
     private static readonly Dictionary<string, string> Container = new() { ["DOTNET_GCHeapHardLimit"] = HeapLimit.ToString("X") };
 
@@ -30,7 +32,7 @@ public sealed class MemoryBudgetProcessSpecs(ITestOutputHelper output)
         await load.WriteHotSetAsync();
         // Each value costs ~1.2 KB with its key and overhead, twice (R = 2).
         var fits = before.TotalMemoryLimitBytes / (2 * 1250);
-        // ~80 s on a quiet 2-core machine; the deadline leaves room for a loaded one (3,200 keys/s at load 40).
+        // ~55 s on a quiet 2-core machine; the deadline leaves room for a loaded one (2,200 keys/s at load 40).
         await load.RunAsync(keys: 3 * fits, deadline: TimeSpan.FromSeconds(240));
 
         var stats = await client.GetStatsAsync();
