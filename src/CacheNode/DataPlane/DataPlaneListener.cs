@@ -143,7 +143,7 @@ internal sealed class DataPlaneListener : IDisposable
         var replyTo = DataPlaneRef.Create(_system, message =>
         {
             if (message is CoalescedReplies replies)
-                Reply(connection!, replies, peer);
+                connection!.Send(replies); // dropped once closed: the client's timeouts report those commands
         });
         connection = new DataPlaneConnection(new NetworkStream(socket, ownsSocket: true), _limit, expectPreamble: true,
             payload => Serve(payload, replyTo),
@@ -154,7 +154,10 @@ internal sealed class DataPlaneListener : IDisposable
                     _connections.Remove(connection!);
                 if (problem is not null && !_stop.IsCancellationRequested)
                     _log.Warning("Data plane: closed the connection from {0}: {1}.", peer, problem);
-            });
+            },
+            _serializer.Encode,
+            (message, problem) => _log.Warning("Data plane: dropped {0} replies for {1}: {2} (the client's timeouts report them).",
+                ((CoalescedReplies)message).Replies.Count, peer, problem));
         lock (_connections)
             _connections[connection] = replyTo;
         Interlocked.Increment(ref _accepted);
@@ -168,23 +171,5 @@ internal sealed class DataPlaneListener : IDisposable
         Interlocked.Increment(ref _frames);
         Interlocked.Add(ref _commands, requests.Commands.Count);
         _gateway.Tell(requests, replyTo);
-    }
-
-    private void Reply(DataPlaneConnection connection, CoalescedReplies replies, string peer)
-    {
-        byte[] payload;
-        try
-        {
-            payload = _serializer.Encode(replies);
-        }
-        catch (Exception e)
-        {
-            _log.Error(e, "Data plane: cannot encode {0} replies for {1}; dropped (the client's timeouts report them).", replies.Replies.Count, peer);
-            return;
-        }
-
-        if (!connection.Send(payload) && !connection.IsClosed)
-            _log.Warning("Data plane: {0} replies for {1} make a frame of {2} bytes, over the limit of {3}; dropped (the client's timeouts report them).",
-                replies.Replies.Count, peer, payload.Length, _limit);
     }
 }

@@ -122,7 +122,7 @@ public sealed partial class ClientProxyActor
         gateway = DataPlaneRef.Create(system, message =>
         {
             if (message is CoalescedRequests requests)
-                Send(connection!, serializer, requests, node, log);
+                connection!.Send(requests); // dropped once closed: the commands' timeouts report them
         });
         connection = new DataPlaneConnection(new NetworkStream(socket, ownsSocket: true), limit, expectPreamble: false,
             payload => proxy.Tell(serializer.DecodeReplies(payload), gateway),
@@ -130,25 +130,13 @@ public sealed partial class ClientProxyActor
             {
                 gateway.Stop();
                 proxy.Tell(new DataPlaneClosed(node, gateway, problem));
-            });
+            },
+            serializer.Encode,
+            // As remoting drops an oversized message: the commands' timeouts report them.
+            (message, problem) => log.Warning("Data plane to {0}: dropped an envelope of {1} commands: {2}.",
+                node, ((CoalescedRequests)message).Commands.Count, problem));
         connection.Start(sendPreamble: true);
         return new DataPlaneConnected(node, port, connection, gateway);
-    }
-
-    /// <summary>Runs on the proxy's thread (the envelope is told to the ref): never throws into the proxy. An envelope
-    /// that cannot leave is dropped; its commands' timeouts report them, as for remoting's oversized messages.</summary>
-    private static void Send(DataPlaneConnection connection, DataPlaneSerializer serializer, CoalescedRequests requests, string node, ILoggingAdapter log)
-    {
-        try
-        {
-            var payload = serializer.Encode(requests);
-            if (!connection.Send(payload) && !connection.IsClosed)
-                log.Warning("Data plane to {0}: an envelope of {1} commands makes a frame of {2} bytes, over the limit; dropped.", node, requests.Commands.Count, payload.Length);
-        }
-        catch (Exception e)
-        {
-            log.Error(e, "Data plane to {0}: cannot encode an envelope of {1} commands; dropped.", node, requests.Commands.Count);
-        }
     }
 
     private sealed record DataPlaneConnected(string Node, int Port, DataPlaneConnection Connection, IActorRef Ref);

@@ -6,8 +6,9 @@ namespace DistCacheAkka.Messages.DataPlane;
 
 /// <summary>
 /// One data-plane connection, either end: a read loop that cuts the stream into frames (<see cref="DataPlaneFrames"/>)
-/// and hands each payload to <c>onFrame</c>, and a write loop that drains the outgoing queue and flushes once per
-/// drain, so frames queued while a flush runs leave together (natural batching, no timer).
+/// and hands each payload to <c>onFrame</c>, and a write loop that drains the outgoing queue of messages, encodes
+/// each into a frame (off the sending actor's thread, as remoting's writer does) and flushes once per drain, so
+/// messages queued while a flush runs leave together (natural batching, no timer).
 /// <para>Any failure — the peer closed, a socket error, an invalid frame, an exception from <c>onFrame</c> — closes the
 /// connection once and calls <c>onClosed</c> once with the problem (null: the peer ended the stream cleanly or
 /// <see cref="Close"/> was called without one). Nothing escapes the loops. Frames still queued when it closes are
@@ -22,18 +23,26 @@ internal sealed class DataPlaneConnection
     private readonly bool _expectPreamble;
     private readonly Action<byte[]> _onFrame;
     private readonly Action<string?> _onClosed;
-    private readonly Channel<byte[]> _outgoing = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Func<ICacheMessage, byte[]> _encode;
+    private readonly Action<ICacheMessage, string> _onDropped;
+    private readonly Channel<ICacheMessage> _outgoing = Channel.CreateUnbounded<ICacheMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private int _closed;
     private bool _sendPreamble;
 
     /// <param name="stream">The connected stream; the connection owns and disposes it.</param>
-    /// <param name="limit">The largest frame accepted (and sent: a larger one is refused by <see cref="Send"/>).</param>
+    /// <param name="limit">The largest frame accepted, and sent: a message whose encoding is larger is dropped.</param>
     /// <param name="expectPreamble">True on the node: the peer must open with <see cref="DataPlaneFrames.Preamble"/>.</param>
     /// <param name="onFrame">Called on the read loop with each frame's payload, in order.</param>
     /// <param name="onClosed">Called once when the connection closes, with the problem (null for a clean end).</param>
-    public DataPlaneConnection(Stream stream, int limit, bool expectPreamble, Action<byte[]> onFrame, Action<string?> onClosed)
+    /// <param name="encode">Encodes an outgoing message (on the write loop).</param>
+    /// <param name="onDropped">Called on the write loop for a message that cannot leave (it does not encode, or its
+    /// frame is over the limit), with the reason; the connection stays open.</param>
+    public DataPlaneConnection(Stream stream, int limit, bool expectPreamble, Action<byte[]> onFrame, Action<string?> onClosed,
+        Func<ICacheMessage, byte[]> encode, Action<ICacheMessage, string> onDropped)
     {
+        _encode = encode;
+        _onDropped = onDropped;
         _stream = stream;
         _limit = limit;
         _expectPreamble = expectPreamble;
@@ -53,9 +62,8 @@ internal sealed class DataPlaneConnection
         Completion = Task.WhenAll(Task.Run(ReadLoopAsync), Task.Run(WriteLoopAsync));
     }
 
-    /// <summary>Queues one frame; false when the connection is closed or the payload is over the limit (dropped).</summary>
-    public bool Send(byte[] payload) =>
-        payload.Length > 0 && payload.Length <= _limit && !IsClosed && _outgoing.Writer.TryWrite(payload);
+    /// <summary>Queues one message; false when the connection is closed (the message is dropped).</summary>
+    public bool Send(ICacheMessage message) => !IsClosed && _outgoing.Writer.TryWrite(message);
 
     /// <summary>Closes the connection (idempotent): both loops end, the stream is disposed, <c>onClosed</c> is called.</summary>
     public void Close(string? problem = null)
@@ -160,6 +168,33 @@ internal sealed class DataPlaneConnection
         return null;
     }
 
+    private byte[]? Encode(ICacheMessage message)
+    {
+        string problem;
+        try
+        {
+            var payload = _encode(message);
+            if (payload.Length > 0 && payload.Length <= _limit)
+                return payload;
+            problem = $"its frame of {payload.Length} bytes is over the limit of {_limit}";
+        }
+        catch (Exception e)
+        {
+            problem = $"it does not encode ({e.GetType().Name}: {e.Message})";
+        }
+
+        try
+        {
+            _onDropped(message, problem);
+        }
+        catch (Exception)
+        {
+            // the owner's logging must not take the loop down
+        }
+
+        return null;
+    }
+
     private async Task WriteLoopAsync()
     {
         var writer = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
@@ -171,8 +206,11 @@ internal sealed class DataPlaneConnection
                 writer.Write(DataPlaneFrames.Preamble); // raw bytes, not a frame: sent once, first
             while (await queue.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
-                while (queue.TryRead(out var payload))
-                    DataPlaneFrames.Write(writer, payload);
+                while (queue.TryRead(out var message))
+                {
+                    if (Encode(message) is { } payload)
+                        DataPlaneFrames.Write(writer, payload);
+                }
 
                 var flushed = await writer.FlushAsync(_stop.Token).ConfigureAwait(false);
                 if (flushed.IsCompleted || flushed.IsCanceled)

@@ -13,7 +13,8 @@ namespace DistCacheAkka.Tests.Unit.DataPlane;
 // The node's data plane over loopback TCP with a probe as the gateway: a client's envelope reaches the gateway with
 // the connection's ref as Sender and the gateway's reply comes back as a frame; a wrong preamble, an oversized
 // length and an undecodable payload each close that connection with a warning naming the problem, while the
-// listener keeps serving new connections; closing the node's connections ends the client's (its close is reported
+// listener keeps serving new connections; a reply too large for a frame is dropped with a warning and the connection
+// stays open; closing the node's connections ends the client's (its close is reported
 // once) and a reply told to the closed connection's ref is dropped without an error.
 public class DataPlaneListenerSpecs : TestKit, IDisposable
 {
@@ -43,7 +44,7 @@ public class DataPlaneListenerSpecs : TestKit, IDisposable
         await using var client = await ClientAsync();
         var request = new CoalescedRequests(TimeSpan.FromSeconds(5), [new CorrelatedCommand(7, new Get("k"))]);
 
-        Assert.True(client.Connection.Send(_serializer.Encode(request)));
+        Assert.True(client.Connection.Send(request));
         var received = await _gateway.ExpectMsgAsync<CoalescedRequests>();
         Assert.Equal(7, received.Commands.Single().Id);
         Assert.Equal("k", Assert.IsType<Get>(received.Commands.Single().Command).Key);
@@ -54,6 +55,26 @@ public class DataPlaneListenerSpecs : TestKit, IDisposable
         Assert.Equal(7, reply.Replies.Single().Id);
         Assert.IsType<NotFound>(reply.Replies.Single().Reply);
         Assert.Equal((1L, 1L), (_listener.Frames, _listener.Commands));
+    }
+
+    [Fact]
+    public async Task Should_drop_a_reply_over_the_frame_limit_and_keep_the_connection()
+    {
+        await using var client = await ClientAsync();
+        client.Connection.Send(new CoalescedRequests(TimeSpan.FromSeconds(5), [new CorrelatedCommand(1, new Get("big")), new CorrelatedCommand(2, new Get("k"))]));
+        await _gateway.ExpectMsgAsync<CoalescedRequests>();
+        var replyTo = _gateway.LastSender;
+
+        await EventFilter.Warning(contains: "over the limit").ExpectOneAsync(() =>
+        {
+            replyTo.Tell(new CoalescedReplies([new CorrelatedReply(1, new GetSuccess("big", new byte[Limit], new EntryVersion(1, 1)))]));
+            return Task.CompletedTask;
+        });
+        replyTo.Tell(new CoalescedReplies([new CorrelatedReply(2, new NotFound("k"))]));
+
+        var reply = _serializer.DecodeReplies(await client.Frames.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(2, reply.Replies.Single().Id);
+        Assert.False(client.Connection.IsClosed);
     }
 
     [Fact]
@@ -96,7 +117,7 @@ public class DataPlaneListenerSpecs : TestKit, IDisposable
     public async Task Should_end_the_clients_connection_when_the_node_closes_it_and_drop_late_replies()
     {
         await using var client = await ClientAsync();
-        client.Connection.Send(_serializer.Encode(new CoalescedRequests(TimeSpan.FromSeconds(5), [new CorrelatedCommand(1, new Get("k"))])));
+        client.Connection.Send(new CoalescedRequests(TimeSpan.FromSeconds(5), [new CorrelatedCommand(1, new Get("k"))]));
         await _gateway.ExpectMsgAsync<CoalescedRequests>();
         var replyTo = _gateway.LastSender;
 
@@ -143,7 +164,9 @@ public class DataPlaneListenerSpecs : TestKit, IDisposable
             {
                 Assert.Equal(1, Interlocked.Increment(ref calls)); // once only
                 closed.TrySetResult(problem);
-            });
+            },
+            _serializer.Encode,
+            (_, problem) => throw new InvalidOperationException(problem));
         connection.Start(sendPreamble: true);
         return new Client(connection, frames.Reader, closed);
     }
