@@ -137,10 +137,20 @@ public static class DistCacheNodeHostingExtensions
     }
 
     /// <summary>The data plane, closed first when the node shuts down (its clients fall back to remoting while the
-    /// node hands its shards off), and in any case when the ActorSystem terminates.</summary>
+    /// node hands its shards off), and in any case when the ActorSystem terminates. Clients connect to the host of the
+    /// node's address, so an embedded node whose remoting host is not <c>distcache.node.host</c> listens on the former.</summary>
     private static DataPlaneListener? StartDataPlane(ActorSystem system, IActorRef gateway)
     {
-        var dataPlane = DataPlaneListener.Start(system, gateway, DataPlaneSettings.Create(system.Settings.Config));
+        var settings = DataPlaneSettings.Create(system.Settings.Config);
+        var advertised = Akka.Cluster.Cluster.Get(system).SelfAddress.Host;
+        if (settings.Enabled && advertised is { Length: > 0 } && advertised != settings.Host)
+        {
+            system.Log.Info("Data plane: listening on {0}, the host of this node's address, not on `distcache.node.host` ({1}): clients connect there.",
+                advertised, settings.Host);
+            settings = settings with { Host = advertised };
+        }
+
+        var dataPlane = DataPlaneListener.Start(system, gateway, settings);
         if (dataPlane is null)
             return null;
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "distcache-data-plane", () =>
