@@ -108,7 +108,8 @@ async Task<ILoadTarget> Connect(string target) => target switch
     "distcache" or "distcache-uncoalesced" or "distcache-near" => await DistCacheTarget.ConnectAsync(
         options.Seed ?? throw new ArgumentException("--seed is required for distcache."), coalescing: target != "distcache-uncoalesced",
         nearCacheEntries: target == "distcache-near" ? options.Keys : null,
-        tls: options.TlsCertificate is { } certificate ? new DistCacheTlsOptions { CertificatePath = certificate, CaCertificatePath = options.TlsCa } : null),
+        tls: options.TlsCertificate is { } certificate ? new DistCacheTlsOptions { CertificatePath = certificate, CaCertificatePath = options.TlsCa } : null,
+        dataPlane: options.DataPlane),
     "redis" => await RedisTarget.ConnectAsync(options.Redis ?? throw new ArgumentException("--redis is required for redis."), "Redis", "redis"),
     "garnet" => await RedisTarget.ConnectAsync(options.Garnet ?? throw new ArgumentException("--garnet is required for garnet."), "Garnet", "garnet"),
     "redis-cluster" => await RedisTarget.ConnectAsync(

@@ -23,9 +23,11 @@ internal interface ILoadTarget : IAsyncDisposable
 /// <summary>DistCacheAkka through the public client API (<see cref="DistCacheClient.ConnectAsync"/>), byte-level calls.</summary>
 internal sealed class DistCacheTarget(IDistCacheClient client, bool coalescing, bool nearCache) : ILoadTarget
 {
-    public string Name => (nearCache ? "DistCacheAkka, near cache" : coalescing ? "DistCacheAkka" : "DistCacheAkka, no coalescing") + (Tls ? ", TLS" : "");
+    public string Name => (nearCache ? "DistCacheAkka, near cache" : coalescing ? "DistCacheAkka" : "DistCacheAkka, no coalescing") + (Tls ? ", TLS" : "") + (DataPlane ? "" : ", no data plane");
 
     private bool Tls { get; init; }
+
+    private bool DataPlane { get; init; } = true;
 
     public IDistCacheClient Client => client;
 
@@ -35,7 +37,7 @@ internal sealed class DistCacheTarget(IDistCacheClient client, bool coalescing, 
     public async Task<NearCacheStats> NearCacheStatsAsync() =>
         (await client.GetStatsAsync()).NearCache ?? new NearCacheStats(0, 0, 0, 0);
 
-    public static async Task<DistCacheTarget> ConnectAsync(string seed, bool coalescing, int? nearCacheEntries = null, DistCacheTlsOptions? tls = null)
+    public static async Task<DistCacheTarget> ConnectAsync(string seed, bool coalescing, int? nearCacheEntries = null, DistCacheTlsOptions? tls = null, bool dataPlane = true)
     {
         var client = await DistCacheClient.ConnectAsync(new DistCacheClientOptions
         {
@@ -45,10 +47,11 @@ internal sealed class DistCacheTarget(IDistCacheClient client, bool coalescing, 
             ValueSerializer = new PassThroughBytes(),
             NearCache = nearCacheEntries is { } entries ? new NearCacheOptions { MaxEntries = entries } : null,
             Tls = tls,
+            UseDataPlane = dataPlane,
             ExtraHocon = $"akka.loglevel = ERROR\nakka.stdout-loglevel = ERROR\ndistcache.client.coalescing.enabled = {(coalescing ? "on" : "off")}",
         });
         await WaitForAllShards((IClientProxyAccess)client);
-        return new DistCacheTarget(client, coalescing, nearCacheEntries is not null) { Tls = tls is not null };
+        return new DistCacheTarget(client, coalescing, nearCacheEntries is not null) { Tls = tls is not null, DataPlane = dataPlane };
     }
 
     /// <summary>A fresh cluster allocates its 1,024 shards some seconds after the membership settles; measure after.</summary>

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using DistCacheAkka.ClientProxy.Actors;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Serialization;
@@ -40,7 +41,9 @@ public static class DistCacheClient
         {
             var self = ((ExtendedActorSystem)system).Provider.DefaultAddress;
             var contacts = seeds.Select(s => new Address(self.Protocol, ActorNames.SystemName, s.Host, s.Port)).ToList();
-            var coalescing = CoalescingSettings.Create(config) with { ReplyTimeout = options.RequestTimeout };
+            var coalescing = CoalescingSettings.Create(config) with { ReplyTimeout = options.RequestTimeout, UseDataPlane = options.UseDataPlane && tls is null };
+            if (options.UseDataPlane && tls is not null)
+                system.Log.Info("Data plane not used: TLS is on and the data plane is plaintext; requests use remoting (mutual TLS).");
             var near = options.NearCache is { } nearOptions ? new NearCache.NearCache(nearOptions, settings.Shards) : null;
             var proxy = system.ActorOf(ClientProxyActor.Props(contacts, settings, coalescing), "distcache-client");
             if (near is not null)

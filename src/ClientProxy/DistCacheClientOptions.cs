@@ -48,6 +48,14 @@ public sealed record DistCacheClientOptions
     /// which a cluster with TLS on refuses.</summary>
     public DistCacheTlsOptions? Tls { get; init; }
 
+    /// <summary>
+    /// Whether requests to a data node go over its data plane (one plain TCP connection per node carrying the coalesced
+    /// requests and replies, bypassing Akka remoting; README, "The data plane") when the node advertises one. Default
+    /// true. False: Akka remoting only. Ignored (remoting only) when <see cref="Tls"/> is set: the data plane is
+    /// plaintext. A node whose connection fails is served over remoting until it reconnects.
+    /// </summary>
+    public bool UseDataPlane { get; init; } = true;
+
     /// <summary>Extra HOCON for the client's ActorSystem (highest priority), e.g. logging or transport tuning. It
     /// cannot change the cluster's behaviour: the client is not a member.</summary>
     public string? ExtraHocon { get; init; }

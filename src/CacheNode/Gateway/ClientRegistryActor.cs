@@ -20,7 +20,8 @@ namespace DistCacheAkka.CacheNode.Gateway;
 /// A registration is a lease: a client that stopped renewing it (crashed, or gone) is dropped after
 /// <see cref="RegisterClient.LeaseExpiry"/>; nothing here watches a client (see <see cref="RegisterClient"/>).
 /// Event subscriptions get a <see cref="ClientEventRelay"/> each; near-cache subscriptions go to the node's
-/// <see cref="NearCache.NearCacheFeedActor"/>.
+/// <see cref="NearCache.NearCacheFeedActor"/>. Every report carries the port of this node's data plane (0: none), so
+/// clients can send their envelopes over it instead of remoting.
 /// </summary>
 internal sealed class ClientRegistryActor : ReceiveActor, IWithTimers
 {
@@ -40,7 +41,7 @@ internal sealed class ClientRegistryActor : ReceiveActor, IWithTimers
     private readonly SortedSet<int> _running = [];
     private int[] _localShards = [];
 
-    public ClientRegistryActor(IActorRef region, IActorRef mediator, string dataRole, TimeProvider time, IActorRef? nearCacheFeed = null)
+    public ClientRegistryActor(IActorRef region, IActorRef mediator, string dataRole, TimeProvider time, IActorRef? nearCacheFeed = null, int dataPort = 0)
     {
         _nearCacheFeed = nearCacheFeed ?? ActorRefs.Nobody;
         _region = region;
@@ -48,7 +49,7 @@ internal sealed class ClientRegistryActor : ReceiveActor, IWithTimers
         _dataRole = dataRole;
         _time = time;
         // Versions start at this incarnation's start time: a node restarted at the same address reports newer ones.
-        _topology = new NodeTopology(_cluster.SelfAddress.ToString(), time.GetUtcNow().UtcTicks, [], [], []);
+        _topology = new NodeTopology(_cluster.SelfAddress.ToString(), time.GetUtcNow().UtcTicks, [], [], [], dataPort);
 
         Receive<RegisterClient>(_ =>
         {
@@ -129,8 +130,8 @@ internal sealed class ClientRegistryActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef region, IActorRef mediator, string dataRole, TimeProvider time, IActorRef? nearCacheFeed = null) =>
-        Akka.Actor.Props.Create(() => new ClientRegistryActor(region, mediator, dataRole, time, nearCacheFeed));
+    public static Props Props(IActorRef region, IActorRef mediator, string dataRole, TimeProvider time, IActorRef? nearCacheFeed = null, int dataPort = 0) =>
+        Akka.Actor.Props.Create(() => new ClientRegistryActor(region, mediator, dataRole, time, nearCacheFeed, dataPort));
 
     protected override void PreStart()
     {
@@ -170,7 +171,7 @@ internal sealed class ClientRegistryActor : ReceiveActor, IWithTimers
             && _localShards.AsSpan().SequenceEqual(_topology.LocalShards.ToArray()))
             return;
 
-        _topology = new NodeTopology(_topology.Reporter, _topology.Version + 1, dataNodes, unreachable, _localShards);
+        _topology = _topology with { Version = _topology.Version + 1, DataNodes = dataNodes, Unreachable = unreachable, LocalShards = _localShards };
         foreach (var client in _clients.Keys)
             client.Tell(_topology);
     }

@@ -5,6 +5,7 @@ using Akka.Configuration;
 using Akka.Event;
 using Akka.Hosting;
 using DistCacheAkka.CacheNode.Cluster;
+using DistCacheAkka.CacheNode.DataPlane;
 using DistCacheAkka.CacheNode.Entries;
 using DistCacheAkka.CacheNode.Events;
 using DistCacheAkka.CacheNode.Gateway;
@@ -127,9 +128,38 @@ public static class DistCacheNodeHostingExtensions
         services.Handle.Region = region;
         var gateway = system.ActorOf(RequestGatewayActor.Props(region, context.Resolver, services.Telemetry), ActorNames.Gateway);
         registry.Register<DistCacheGateway>(gateway);
-        system.ActorOf(ClientRegistryActor.Props(region, mediator, settings.DataRole, TimeProvider.System, nearCacheFeed), ActorNames.ClientRegistry);
+        var dataPlane = StartDataPlane(system, gateway);
+        services.Handle.DataPlane = dataPlane;
+        system.ActorOf(ClientRegistryActor.Props(region, mediator, settings.DataRole, TimeProvider.System, nearCacheFeed, dataPlane?.Port ?? 0),
+            ActorNames.ClientRegistry);
         system.ActorOf(ShardWarmupActor.Props(region, context.Resolver, dataNode.WarmUpAfterStable, dataNode.WarmUpMinDataNodes, settings.DataRole,
             services.Handle.MarkWarmedUp), ActorNames.Warmup);
+    }
+
+    /// <summary>The data plane, closed first when the node shuts down (its clients fall back to remoting while the
+    /// node hands its shards off), and in any case when the ActorSystem terminates. Clients connect to the host of the
+    /// node's address, so an embedded node whose remoting host is not <c>distcache.node.host</c> listens on the former.</summary>
+    private static DataPlaneListener? StartDataPlane(ActorSystem system, IActorRef gateway)
+    {
+        var settings = DataPlaneSettings.Create(system.Settings.Config);
+        var advertised = Akka.Cluster.Cluster.Get(system).SelfAddress.Host;
+        if (settings.Enabled && advertised is { Length: > 0 } && advertised != settings.Host)
+        {
+            system.Log.Info("Data plane: listening on {0}, the host of this node's address, not on `distcache.node.host` ({1}): clients connect there.",
+                advertised, settings.Host);
+            settings = settings with { Host = advertised };
+        }
+
+        var dataPlane = DataPlaneListener.Start(system, gateway, settings);
+        if (dataPlane is null)
+            return null;
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "distcache-data-plane", () =>
+        {
+            dataPlane.Dispose();
+            return Task.FromResult(Akka.Done.Instance);
+        });
+        system.WhenTerminated.ContinueWith(_ => dataPlane.Dispose(), TaskScheduler.Default);
+        return dataPlane;
     }
 
     /// <summary>What still runs but limits the node: logged, not refused (an application may use only the region).</summary>

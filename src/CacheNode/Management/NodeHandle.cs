@@ -22,6 +22,9 @@ internal sealed class NodeHandle
 
     public IActorRef? Region { get; set; }
 
+    /// <summary>The node's data plane while it listens, else null.</summary>
+    public DataPlane.DataPlaneListener? DataPlane { get; set; }
+
     public IDistCacheClient? Client { get; set; }
 
     /// <summary>The GC pause share of the last seconds, and the share above which the node is not ready.</summary>

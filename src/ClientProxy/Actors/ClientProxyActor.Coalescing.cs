@@ -112,14 +112,14 @@ public sealed partial class ClientProxyActor
         for (var shard = 0; shard < _gatewayOfShard.Length; shard++)
         {
             var owner = _topology.OwnerOf(shard);
-            _gatewayOfShard[shard] = owner is not null && _topology.IsReachable(owner) && _gateways.TryGetValue(owner, out var gateway) ? gateway : null;
+            _gatewayOfShard[shard] = owner is not null && _topology.IsReachable(owner) ? GatewayOf(owner) : null;
             if (_gatewayOfShard[shard] is not null)
                 known++;
         }
 
         _reachableGateways = _topology.DataNodes
             .Where(_topology.IsReachable)
-            .Select(node => _gateways.GetValueOrDefault(node))
+            .Select(GatewayOf)
             .OfType<IActorRef>()
             .ToArray();
         _placedShards = known;

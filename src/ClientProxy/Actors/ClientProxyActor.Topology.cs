@@ -36,6 +36,7 @@ public sealed partial class ClientProxyActor
         {
             if (!_topology.Apply(report))
                 return;
+            DataPlaneReported(report);
             TopologyChanged();
             foreach (var node in _topology.DataNodes)
             {
@@ -63,6 +64,7 @@ public sealed partial class ClientProxyActor
             _gateways.Remove(node);
             _topology.MarkLost(node);
             Reroute(terminated.ActorRef);
+            DataPlaneNodeLost(node);
             TopologyChanged();
         });
         Receive<AwaitConnected>(_ =>

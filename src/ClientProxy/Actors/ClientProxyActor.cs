@@ -60,6 +60,7 @@ public sealed partial class ClientProxyActor : ReceiveActor, IWithTimers
         });
         ReceiveTopology();
         ReceiveCoalescing();
+        ReceiveDataPlane();
     }
 
     /// <inheritdoc />

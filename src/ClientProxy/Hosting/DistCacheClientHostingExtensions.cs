@@ -30,7 +30,13 @@ public static class DistCacheClientHostingExtensions
             .AddHocon(CacheProtocolSerializer.Config, HoconAddMode.Append)
             .WithActors((system, registry) =>
             {
-                var coalescing = CoalescingSettings.Create(system.Settings.Config) with { ReplyTimeout = options.RequestTimeout };
+                // The data plane is plaintext: not with TLS, whether set in the options or in the application's HOCON.
+                var tls = options.Tls is not null || system.Settings.Config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false);
+                var coalescing = CoalescingSettings.Create(system.Settings.Config) with
+                {
+                    ReplyTimeout = options.RequestTimeout,
+                    UseDataPlane = options.UseDataPlane && !tls,
+                };
                 var proxy = system.ActorOf(
                     ClientProxyActor.Props(DistCacheClient.ContactsOf(system, options), settings, coalescing),
                     "distcache-client");

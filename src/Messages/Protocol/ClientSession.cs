@@ -26,9 +26,11 @@ public sealed record RegisterClient : ICacheMessage
 /// the same members its replica view counts), those of them its failure detector marks unreachable, and the shards
 /// whose EntryActor runs on the reporter itself. <see cref="Version"/> grows with every change of the reporter's view,
 /// so a client keeps only the newest report of each node. A reporter is authoritative for its own shards only.
+/// <see cref="DataPort"/> is the TCP port of the reporter's data plane (on the reporter's host), 0 when it has none.
 /// </summary>
 public sealed record NodeTopology(
-    string Reporter, long Version, IReadOnlyList<string> DataNodes, IReadOnlyList<string> Unreachable, IReadOnlyList<int> LocalShards)
+    string Reporter, long Version, IReadOnlyList<string> DataNodes, IReadOnlyList<string> Unreachable, IReadOnlyList<int> LocalShards,
+    int DataPort = 0)
     : ICacheMessage;
 
 /// <summary>

@@ -42,7 +42,7 @@ namespace DistCacheAkka.Messages.Serialization;
 /// EJ EL EK ER EF EB                   cache events                       <see cref="EventCodecs"/>
 /// XE XA XR XRR XD XDM XB XC XCC XM XP replication between nodes          <see cref="ReplicationCodecs"/>
 /// CQ CR                               coalesced envelopes                <see cref="CoalescedCodecs"/>
-/// TR TN TE TES TU                     a client's session with the nodes  <see cref="ClientSessionCodecs"/>
+/// TR TN TNP TE TES TU                 a client's session with the nodes  <see cref="ClientSessionCodecs"/>
 /// NG NGS NS NF                        the near cache's reads and feed    <see cref="NearCacheCodecs"/>
 /// </code>
 /// <para>A new message gets a new manifest and a <see cref="MessageCodec"/> in its family (or a new family listed in
@@ -93,7 +93,7 @@ public sealed class CacheProtocolSerializer : SerializerWithStringManifest
         .. NearCacheCodecs.All,
     ];
 
-    private static readonly FrozenDictionary<Type, MessageCodec> ByType = Codecs.ToFrozenDictionary(c => c.Type);
+    private static readonly FrozenDictionary<Type, MessageCodec> ByType = Codecs.Where(c => c.Writes).ToFrozenDictionary(c => c.Type);
     private static readonly FrozenDictionary<string, MessageCodec> ByManifest = Codecs.ToFrozenDictionary(c => c.Manifest, StringComparer.Ordinal);
 
     public CacheProtocolSerializer(ExtendedActorSystem system)

@@ -11,7 +11,8 @@ namespace DistCacheAkka.Messages.Serialization;
 /// <code>
 /// TR  RegisterClient      (empty)
 /// TN  NodeTopology        Reporter string, Version nat long, DataNodes list&lt;string&gt;, Unreachable list&lt;string&gt;,
-///                         LocalShards list&lt;nat int&gt;
+///                         LocalShards list&lt;nat int&gt;   (read only: written by nodes before the data plane; DataPort 0)
+/// TNP NodeTopology        the fields of TN, then DataPort nat int (0 .. 65535; 0: no data plane)
 /// TE  SubscribeClientEvents Kinds list&lt;nat int&gt; (each a defined CacheEventKind)
 /// TES ClientEventsSubscribed (empty)
 /// TU  UnsubscribeClientEvents (empty)
@@ -25,7 +26,15 @@ internal static class ClientSessionCodecs
             static (ref WireWriter _, RegisterClient _) => { },
             static (ref WireReader _) => RegisterClient.Instance),
 
-        MessageCodec.Of<NodeTopology>("TN",
+        MessageCodec.ReadOnly<NodeTopology>("TN",
+            static (ref WireReader r) => new NodeTopology(
+                r.ReadString(),
+                r.ReadNonNegativeVarInt64("NodeTopology.Version"),
+                r.ReadStringList(),
+                r.ReadStringList(),
+                r.ReadNonNegativeInt32List("NodeTopology.LocalShards"))),
+
+        MessageCodec.Of<NodeTopology>("TNP",
             static (ref WireWriter w, NodeTopology m) =>
             {
                 w.WriteString(m.Reporter, "NodeTopology.Reporter");
@@ -33,13 +42,17 @@ internal static class ClientSessionCodecs
                 w.WriteStringList(m.DataNodes, "NodeTopology.DataNodes");
                 w.WriteStringList(m.Unreachable, "NodeTopology.Unreachable");
                 w.WriteNonNegativeInt32List(m.LocalShards, "NodeTopology.LocalShards");
+                if (m.DataPort > MaxPort)
+                    throw new SerializationException($"Field NodeTopology.DataPort is {m.DataPort}, not a TCP port (0 .. {MaxPort}).");
+                w.WriteNonNegativeVarInt32(m.DataPort, "NodeTopology.DataPort");
             },
             static (ref WireReader r) => new NodeTopology(
                 r.ReadString(),
                 r.ReadNonNegativeVarInt64("NodeTopology.Version"),
                 r.ReadStringList(),
                 r.ReadStringList(),
-                r.ReadNonNegativeInt32List("NodeTopology.LocalShards"))),
+                r.ReadNonNegativeInt32List("NodeTopology.LocalShards"),
+                ReadPort(ref r))),
 
         MessageCodec.Of<SubscribeClientEvents>("TE",
             static (ref WireWriter w, SubscribeClientEvents m) =>
@@ -58,6 +71,16 @@ internal static class ClientSessionCodecs
             static (ref WireWriter _, UnsubscribeClientEvents _) => { },
             static (ref WireReader _) => UnsubscribeClientEvents.Instance),
     ];
+
+    private const int MaxPort = 65535;
+
+    private static int ReadPort(ref WireReader r)
+    {
+        var port = r.ReadNonNegativeVarInt32("NodeTopology.DataPort");
+        if (port > MaxPort)
+            r.Fail($"field NodeTopology.DataPort is {port}, not a TCP port (0 .. {MaxPort})");
+        return port;
+    }
 
     private static CacheEventKind[] ReadEventKinds(ref WireReader r)
     {

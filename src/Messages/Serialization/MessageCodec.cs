@@ -15,11 +15,15 @@ internal delegate T FieldReader<out T>(ref WireReader reader);
 /// </summary>
 internal abstract class MessageCodec
 {
-    private MessageCodec(Type type, string manifest)
+    private MessageCodec(Type type, string manifest, bool writes = true)
     {
         Type = type;
         Manifest = manifest;
+        Writes = writes;
     }
+
+    /// <summary>False for a superseded layout that is still read (old senders) but never written.</summary>
+    public bool Writes { get; }
 
     /// <summary>The concrete record this codec writes and reads (protocol records are sealed: matched exactly).</summary>
     public Type Type { get; }
@@ -37,7 +41,13 @@ internal abstract class MessageCodec
         where T : class, ICacheMessage =>
         new Typed<T>(manifest, write, read);
 
-    private sealed class Typed<T>(string manifest, FieldWriter<T> write, FieldReader<T> read) : MessageCodec(typeof(T), manifest)
+    /// <summary>A superseded layout of <typeparamref name="T"/>: decoded when an older sender uses it, never written
+    /// (<typeparamref name="T"/>'s current codec writes it).</summary>
+    public static MessageCodec ReadOnly<T>(string manifest, FieldReader<T> read)
+        where T : class, ICacheMessage =>
+        new Typed<T>(manifest, static (ref WireWriter _, T _) => throw new InvalidOperationException("a read-only codec never writes"), read, writes: false);
+
+    private sealed class Typed<T>(string manifest, FieldWriter<T> write, FieldReader<T> read, bool writes = true) : MessageCodec(typeof(T), manifest, writes)
         where T : class, ICacheMessage
     {
         public override void Write(ref WireWriter writer, object message) => write(ref writer, (T)message);

@@ -332,6 +332,28 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
         }
     }
 
+    [Fact]
+    public void Should_read_a_node_topology_of_the_layout_before_the_data_plane_with_no_data_port()
+    {
+        // TN as nodes wrote it before DataPort: Reporter "n", Version 3, DataNodes ["n"], Unreachable [], LocalShards [2].
+        var decoded = Assert.IsType<NodeTopology>(_serializer.FromBinary(Convert.FromHexString("016E" + "06" + "01016E" + "00" + "0104"), "TN"));
+
+        Assert.Equal(("n", 3L, 0), (decoded.Reporter, decoded.Version, decoded.DataPort));
+        Assert.Equal(["n"], decoded.DataNodes);
+        Assert.Equal([2], decoded.LocalShards);
+        Assert.Equal("TNP", _serializer.Manifest(decoded));
+        Assert.Equal(Convert.FromHexString("016E" + "06" + "01016E" + "00" + "0104" + "00"), _serializer.ToBinary(decoded));
+    }
+
+    [Fact]
+    public void Should_refuse_a_data_port_that_is_not_a_tcp_port()
+    {
+        Assert.Throws<SerializationException>(() => _serializer.ToBinary(new NodeTopology("n", 1, [], [], [], 65536)));
+        // 65536 zig-zag encoded is 131072 = 0x80 0x80 0x08.
+        var error = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Convert.FromHexString("016E" + "02" + "00" + "00" + "00" + "808008"), "TNP"));
+        Assert.Contains("DataPort", error.Message);
+    }
+
     [Theory]
     // trailing byte after a complete Get
     [InlineData("G", "016B0000", "trailing")]

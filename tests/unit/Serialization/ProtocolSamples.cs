@@ -59,7 +59,7 @@ internal static class ProtocolSamples
         [typeof(CoalescedRequests)] = "CQ",
         [typeof(CoalescedReplies)] = "CR",
         [typeof(RegisterClient)] = "TR",
-        [typeof(NodeTopology)] = "TN",
+        [typeof(NodeTopology)] = "TNP", // "TN" until the data plane: still read, see ReadOnlyManifests
         [typeof(SubscribeClientEvents)] = "TE",
         [typeof(ClientEventsSubscribed)] = "TES",
         [typeof(UnsubscribeClientEvents)] = "TU",
@@ -70,6 +70,24 @@ internal static class ProtocolSamples
     };
 
     /// <summary>Every sample by a readable unique name (theory data uses the name, so each is its own test case).</summary>
+    // WIRE INVARIANT: superseded layouts that are still read (older senders) but never written: the manifest → the
+    // manifest its messages are written with now, whose layout appends fields to it. Only ever grows.
+    public static readonly IReadOnlyDictionary<string, string> ReadOnlyManifests = new Dictionary<string, string>
+    {
+        ["TN"] = "TNP", // NodeTopology before DataPort
+    };
+
+    /// <summary>The manifest a message decoded from <paramref name="manifest"/> is written with.</summary>
+    public static string CurrentManifest(string manifest) => ReadOnlyManifests.GetValueOrDefault(manifest, manifest);
+
+    /// <summary>Encodings in the superseded layout of <paramref name="manifest"/>, built from the samples: the current
+    /// encoding of each sample whose appended fields are zero (one byte each), without them.</summary>
+    public static List<byte[]> ReadOnlyEncodings(string manifest, CacheProtocolSerializer serializer) => manifest switch
+    {
+        "TN" => All.Values.OfType<NodeTopology>().Where(t => t.DataPort == 0).Select(t => serializer.ToBinary(t)[..^1]).ToList(),
+        _ => throw new ArgumentException($"no superseded layout {manifest}", nameof(manifest)),
+    };
+
     public static readonly IReadOnlyDictionary<string, ICacheMessage> All = Build();
 
     public static IEnumerable<object[]> Names => All.Keys.Select(name => new object[] { name });
@@ -241,6 +259,8 @@ internal static class ProtocolSamples
             ["RegisterClient"] = RegisterClient.Instance,
             ["NodeTopology"] = new NodeTopology(node1, 638_700_000_000_000_000, [node1, node2], [node2], [0, 5, 1023]),
             ["NodeTopology empty"] = new NodeTopology("", 0, [], [], []),
+            ["NodeTopology with a data port"] = new NodeTopology(node1, 7, [node1], [], [3], 4061),
+            ["NodeTopology with the highest data port"] = new NodeTopology(node1, 7, [node1], [], [], 65535),
             ["SubscribeClientEvents every kind"] = new SubscribeClientEvents(Enum.GetValues<CacheEventKind>()),
             ["SubscribeClientEvents none"] = new SubscribeClientEvents([]),
             ["ClientEventsSubscribed"] = ClientEventsSubscribed.Instance,
