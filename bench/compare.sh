@@ -3,6 +3,9 @@
 #
 #   bench/compare.sh [extra LoadTest suite options, e.g. --duration 10 --warmup 3 --coalescing on --near-cache on]
 #
+# With --coalescing on --data-plane both, the second DistCacheAkka row is the coalesced client over Akka remoting
+# ("no data plane") instead of the uncoalesced one: the data plane's effect within one run (issue 14, lever 6).
+#
 # With --near-cache on, the suite adds a DistCacheAkka row whose client has a near cache, and the script then
 # measures the near cache's invalidation lag as another client sees it (LoadTest coherence, 200 rounds).
 #

@@ -34,7 +34,8 @@ internal sealed record LoadOptions
           --operations N    stop after N measured operations instead (0 = use --duration) [0]
           --pids T=P,P     server process ids of target T (distcache, redis, garnet, redis-cluster, akka-echo), for CPU time per operation
           --coalescing M    DistCacheAkka client request coalescing: on, off, or both (suite: a row for each) [on]
-          --data-plane M    DistCacheAkka client: on sends requests over the nodes' data plane, off over Akka remoting [on]
+          --data-plane M    DistCacheAkka client: on sends requests over the nodes' data plane, off over Akka remoting,
+                            both (suite: also a coalesced row over remoting, "no data plane") [on]
           --tls-cert F      DistCacheAkka client certificate (.pfx): mutual TLS to a cluster with distcache.tls on
           --tls-ca F        the CA the nodes' certificates chain to (with --tls-cert)
           --near-cache M    on: also a DistCacheAkka row whose client has a near cache (MaxEntries = --keys);
@@ -79,6 +80,9 @@ internal sealed record LoadOptions
 
     public bool DataPlane { get; init; } = true;
 
+    /// <summary>Suite: also a coalesced DistCacheAkka row over Akka remoting (--data-plane both).</summary>
+    public bool DataPlaneBoth { get; init; }
+
     public string? TlsCertificate { get; init; }
 
     public string? TlsCa { get; init; }
@@ -119,7 +123,11 @@ internal sealed record LoadOptions
                 "--warmup" => options with { Warmup = TimeSpan.FromSeconds(Int(flag, value, 0, 3600)) },
                 "--pids" => options with { Pids = new Dictionary<string, int[]>(options.Pids) { [value.Split('=')[0]] = value.Split('=', 2)[^1].Split(',').Select(v => Int(flag, v, 1, int.MaxValue)).ToArray() } },
                 "--coalescing" => options with { Coalescing = value is "on" or "off" or "both" ? value : throw Bad(flag, value, "on, off or both") },
-                "--data-plane" => options with { DataPlane = value is "on" ? true : value is "off" ? false : throw Bad(flag, value, "on or off") },
+                "--data-plane" => options with
+                {
+                    DataPlane = value is "on" or "both" ? true : value is "off" ? false : throw Bad(flag, value, "on, off or both"),
+                    DataPlaneBoth = value == "both",
+                },
                 "--near-cache" => options with { NearCache = value is "on" or "off" ? value : throw Bad(flag, value, "on or off") },
                 "--tls-cert" => options with { TlsCertificate = File.Exists(value) ? value : throw Bad(flag, value, "an existing .pfx file") },
                 "--tls-ca" => options with { TlsCa = File.Exists(value) ? value : throw Bad(flag, value, "an existing certificate file") },

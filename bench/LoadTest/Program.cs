@@ -68,6 +68,8 @@ try
         names.Add("distcache");
     if (options.Seed is not null && options.Coalescing is "off" or "both")
         names.Add("distcache-uncoalesced");
+    if (options.Seed is not null && options.DataPlaneBoth)
+        names.Add("distcache-remoting");
     if (options.Seed is not null && options.NearCache == "on")
         names.Add("distcache-near");
     if (options.Redis is not null)
@@ -105,11 +107,11 @@ return 0;
 
 async Task<ILoadTarget> Connect(string target) => target switch
 {
-    "distcache" or "distcache-uncoalesced" or "distcache-near" => await DistCacheTarget.ConnectAsync(
+    "distcache" or "distcache-uncoalesced" or "distcache-near" or "distcache-remoting" => await DistCacheTarget.ConnectAsync(
         options.Seed ?? throw new ArgumentException("--seed is required for distcache."), coalescing: target != "distcache-uncoalesced",
         nearCacheEntries: target == "distcache-near" ? options.Keys : null,
         tls: options.TlsCertificate is { } certificate ? new DistCacheTlsOptions { CertificatePath = certificate, CaCertificatePath = options.TlsCa } : null,
-        dataPlane: options.DataPlane),
+        dataPlane: options.DataPlane && target != "distcache-remoting"),
     "redis" => await RedisTarget.ConnectAsync(options.Redis ?? throw new ArgumentException("--redis is required for redis."), "Redis", "redis"),
     "garnet" => await RedisTarget.ConnectAsync(options.Garnet ?? throw new ArgumentException("--garnet is required for garnet."), "Garnet", "garnet"),
     "redis-cluster" => await RedisTarget.ConnectAsync(
