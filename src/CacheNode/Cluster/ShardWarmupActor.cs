@@ -19,22 +19,17 @@ namespace DistCacheAkka.CacheNode.Cluster;
 /// shards run (GetClusterShardingStats) and starts the missing ones again, until none is missing (at most
 /// <see cref="MaxRetries"/> times): a StartEntity sent while the region still routes the shard to the removed node,
 /// or while the coordinator moves, is lost (it went to dead letters in the nemesis runs of issue 13 and left a third
-/// of the shards without a primary). Shards are asked for through a <see cref="StartWindow"/> of
-/// <see cref="WindowSize"/>: each acknowledgement (<see cref="StartEntityAcks"/>) lets the next shard in, and the
-/// running shards are checked only when a retry interval passed without one.
+/// of the shards without a primary). StartEntity's own acknowledgement is internal to Akka.Cluster.Sharding.
 /// </summary>
 internal sealed class ShardWarmupActor : ReceiveActor, IWithTimers
 {
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(2);
     public const int MaxRetries = 60;
-    public const int WindowSize = 32;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly IActorRef _region;
     private readonly ShardResolver _resolver;
-    private readonly StartWindow _window = new(WindowSize);
     private int _retries;
     private bool _checking;
-    private int _acknowledged; // since the last retry tick
 
     public ShardWarmupActor(IActorRef region, ShardResolver resolver, TimeSpan settle, int minDataNodes, string dataRole, Action onWarmedUp)
     {
@@ -54,13 +49,6 @@ internal sealed class ShardWarmupActor : ReceiveActor, IWithTimers
                 // A removed data node leaves its shards unallocated: start them again at once, so re-allocation and
                 // recovery from replicas begin at removal instead of at the first request (failover latency).
                 Receive<MemberRemoved>(_ => StartAll());
-                Receive<object>(StartEntityAcks.IsAck, message =>
-                {
-                    StartEntityAcks.TryRead(message, out var shardId);
-                    _acknowledged++;
-                    if (_window.Acknowledge(shardId))
-                        StartNext();
-                });
                 Receive<StartShards>(start =>
                 {
                     foreach (var id in start.ShardIds)
@@ -80,9 +68,7 @@ internal sealed class ShardWarmupActor : ReceiveActor, IWithTimers
     {
         Receive<Retry>(_ =>
         {
-            var progressing = _acknowledged > 0 && !_window.Idle;
-            _acknowledged = 0;
-            if (_checking || progressing)
+            if (_checking)
                 return;
             _checking = true;
             _region.Ask<ClusterShardingStats>(new GetClusterShardingStats(RetryInterval), RetryInterval + RetryInterval)
@@ -110,26 +96,20 @@ internal sealed class ShardWarmupActor : ReceiveActor, IWithTimers
                 return;
             }
 
-            _window.Reset(missing);
-            StartNext();
+            foreach (var id in missing)
+                _region.Tell(new ShardRegion.StartEntity(id));
         });
     }
 
     private void StartAll()
     {
         _retries = 0;
-        _window.Reset(Enumerable.Range(0, _resolver.Shards).Select(_resolver.IdOf));
-        StartNext();
+        for (var shard = 0; shard < _resolver.Shards; shard++)
+            _region.Tell(new ShardRegion.StartEntity(_resolver.IdOf(shard)));
         Timers.StartPeriodicTimer(Retry.Instance, Retry.Instance, RetryInterval);
     }
 
-    private void StartNext()
-    {
-        foreach (var id in _window.Next())
-            _region.Tell(new ShardRegion.StartEntity(id));
-    }
-
-    /// <param name="onWarmedUp">Called once, when the warm-up of every shard began (readiness).</param>
+    /// <param name="onWarmedUp">Called once, when every shard has been asked to start (readiness).</param>
     public static Props Props(IActorRef region, ShardResolver resolver, TimeSpan settle, int minDataNodes, string dataRole, Action onWarmedUp) =>
         Akka.Actor.Props.Create(() => new ShardWarmupActor(region, resolver, settle, minDataNodes, dataRole, onWarmedUp));
 
