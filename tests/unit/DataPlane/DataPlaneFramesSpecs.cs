@@ -1,5 +1,6 @@
 using System.Buffers;
 using DistCacheAkka.Messages.DataPlane;
+using DistCacheAkka.Tests.Unit.Support;
 
 namespace DistCacheAkka.Tests.Unit.DataPlane;
 
@@ -39,12 +40,12 @@ public class DataPlaneFramesSpecs
 
         for (var available = 0; available < bytes.Length; available++)
         {
-            var partial = Segments(bytes[..available], segmentBytes);
+            var partial = Sequences.Chunked(bytes[..available], segmentBytes);
             Assert.Equal(FrameStatus.Incomplete, DataPlaneFrames.TryRead(ref partial, Limit, out _, out _));
             Assert.Equal(available, partial.Length); // nothing consumed
         }
 
-        var whole = Segments(bytes, segmentBytes);
+        var whole = Sequences.Chunked(bytes, segmentBytes);
         Assert.Equal(FrameStatus.Frame, DataPlaneFrames.TryRead(ref whole, Limit, out var read, out _));
         Assert.Equal(payload, read.ToArray());
     }
@@ -82,37 +83,5 @@ public class DataPlaneFramesSpecs
     {
         Assert.Equal(2 * 1048576 + 65536, DataPlaneFrames.LimitFor(1048576));
         Assert.Equal(int.MaxValue - DataPlaneFrames.HeaderBytes, DataPlaneFrames.LimitFor(int.MaxValue));
-    }
-
-    /// <summary>A sequence of <paramref name="bytes"/> in segments of <paramref name="size"/> bytes.</summary>
-    internal static ReadOnlySequence<byte> Segments(byte[] bytes, int size)
-    {
-        if (bytes.Length == 0)
-            return ReadOnlySequence<byte>.Empty;
-        Segment? first = null;
-        Segment? last = null;
-        for (var offset = 0; offset < bytes.Length; offset += size)
-        {
-            var chunk = bytes.AsMemory(offset, Math.Min(size, bytes.Length - offset));
-            last = last is null ? first = new Segment(chunk, 0) : last.Append(chunk);
-        }
-
-        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 }
