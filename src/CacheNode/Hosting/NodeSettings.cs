@@ -5,15 +5,13 @@ using DistCacheAkka.Messages.Settings;
 
 namespace DistCacheAkka.CacheNode.Hosting;
 
-/// <summary>How this data node runs: the <c>distcache.node</c> and <c>distcache.management</c> sections, validated once.</summary>
+/// <summary>How this data node runs: the <c>distcache.node</c> and <c>distcache.management</c> sections, validated once.
+/// The settings an embedded node shares (event interest, warm-up) are <see cref="DataNodeSettings"/>.</summary>
 internal sealed record NodeSettings(
     string Role,
     string Host,
     int Port,
     IReadOnlyList<(string Host, int Port)> Seeds,
-    TimeSpan EventInterestRefresh,
-    TimeSpan WarmUpAfterStable,
-    int WarmUpMinDataNodes,
     bool ManagementEnabled,
     string ManagementHost,
     int ManagementPort,
@@ -45,9 +43,6 @@ internal sealed record NodeSettings(
             NonEmpty(c, "node.host"),
             PortOf(c, "node.port"),
             seeds,
-            c.GetTimeSpan("node.event-interest-refresh", TimeSpan.FromMilliseconds(500)),
-            c.GetTimeSpan("node.warm-up-after-stable", TimeSpan.FromSeconds(2)),
-            Math.Max(1, c.GetInt("node.warm-up-min-data-nodes", 1)),
             c.GetBoolean("management.enabled", true),
             NonEmpty(c, "management.host"),
             PortOf(c, "management.port"),
