@@ -33,7 +33,8 @@ internal sealed record DataNodeServices(NodeMetrics Metrics, MemoryBudget Budget
 /// refreshed and when the warm-up starts every shard. The standalone process's own keys (role, address, seeds,
 /// management) stay in <see cref="NodeSettings"/>.
 /// </summary>
-internal sealed record DataNodeSettings(TimeSpan EventInterestRefresh, TimeSpan WarmUpAfterStable, int WarmUpMinDataNodes)
+/// <summary>The settings only a data node reads. <see cref="BatchPerNode"/> is <c>distcache.replication.batch-per-node</c>.</summary>
+internal sealed record DataNodeSettings(TimeSpan EventInterestRefresh, TimeSpan WarmUpAfterStable, int WarmUpMinDataNodes, bool BatchPerNode = true)
 {
     /// <exception cref="DistCacheConfigurationException">A value is malformed or out of range.</exception>
     public static DataNodeSettings Create(Config config)
@@ -51,7 +52,11 @@ internal sealed record DataNodeSettings(TimeSpan EventInterestRefresh, TimeSpan 
         if (!int.TryParse(raw, out var min) || min < 1)
             throw new DistCacheConfigurationException(
                 $"`distcache.node.warm-up-min-data-nodes` is \"{raw}\"; it must be an integer of at least 1.");
-        return new DataNodeSettings(refresh, stable, min);
+        var batching = DistCacheConfig.WithReferenceFallback(config).GetString("distcache.replication.batch-per-node");
+        if (batching is not ("on" or "off" or "true" or "false" or "yes" or "no"))
+            throw new DistCacheConfigurationException(
+                $"`distcache.replication.batch-per-node` is \"{batching}\"; it must be on or off.");
+        return new DataNodeSettings(refresh, stable, min, batching is "on" or "true" or "yes");
     }
 
     private static TimeSpan Duration(Config c, string key)

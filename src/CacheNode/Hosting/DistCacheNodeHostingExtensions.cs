@@ -110,7 +110,7 @@ public static class DistCacheNodeHostingExtensions
         var events = system.ActorOf(EventPublisherActor.Props(mediator, services.Interest, dataNode.EventInterestRefresh), ActorNames.Events);
         var streams = new StreamLog();
         var context = new NodeContext(settings, new ShardResolver(settings.Shards, settings.HashAlgorithm), services.Metrics, services.Interest,
-            events, TimeProvider.System, view, new ActorSelectionTransport(system), new RebalanceTally(), services.Budget, streams);
+            events, TimeProvider.System, view, ReplicaTransport(system, settings, dataNode, services.Metrics), new RebalanceTally(), services.Budget, streams);
         var nearCacheFeed = system.ActorOf(NearCacheFeedActor.Props(streams, self, TimeProvider.System), ActorNames.NearCacheFeed);
         var memory = MemorySettings.Create(config);
         system.Log.Info("Memory budget {0:N0} bytes ({1}; {2:N0} bytes available to the runtime), eviction policy {3}",
@@ -134,6 +134,19 @@ public static class DistCacheNodeHostingExtensions
             ActorNames.ClientRegistry);
         system.ActorOf(ShardWarmupActor.Props(region, context.Resolver, dataNode.WarmUpAfterStable, dataNode.WarmUpMinDataNodes, settings.DataRole,
             services.Handle.MarkWarmedUp), ActorNames.Warmup);
+    }
+
+    /// <summary>Batches per destination node (<c>distcache.replication.batch-per-node = on</c>), or one ActorSelection
+    /// message per write and acknowledgement (off: for a rolling upgrade from a version that cannot read batches).
+    /// Unanswered batches are forgotten after 4 operation timeouts (at least 30 s), long after their senders gave up.</summary>
+    private static IReplicaTransport ReplicaTransport(ActorSystem system, DistCacheSettings settings, DataNodeSettings dataNode, NodeMetrics metrics)
+    {
+        if (!dataNode.BatchPerNode)
+            return new ActorSelectionTransport(system);
+        var registry = new ReplicaBatchRegistry(TimeProvider.System);
+        var forgetAfter = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, 4 * settings.OperationTimeout.Ticks));
+        var replies = system.ActorOf(ReplicaRepliesActor.Props(registry, forgetAfter), ActorNames.ReplicaReplies);
+        return BatchingReplicaTransport.For(system, registry, replies, metrics);
     }
 
     /// <summary>The data plane, closed first when the node shuts down (its clients fall back to remoting while the

@@ -31,16 +31,20 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
     // When this node last told each shard's primary that it is over budget (UTC ticks).
     private readonly Dictionary<int, long> _pressureReported = new();
 
+    // While a ReplicaBatch is handled: its replies so far, and the index of the message being handled.
+    private List<ReplicaReply>? _batchReplies;
+    private int _batchIndex;
+
     public ReplicatorActor(NodeContext node)
     {
         _node = node;
         _self = node.View.Self;
-        Receive<ReplicateEntries>(Handle);
-        Receive<ReplaceBuckets>(Handle);
-        Receive<ReadReplicaKeys>(Handle);
-        Receive<ShardDigest>(Handle);
-        Receive<RequestShardCopy>(Handle);
-        Receive<ShardMoved>(moved => _node.Moves?.Report(moved.ShardId, moved.Keys));
+        Receive<ReplicaBatch>(Handle);
+        Receive<IReplicationMessage>(message =>
+        {
+            if (!Dispatch(message))
+                Unhandled(message);
+        });
         Receive<AdoptShard>(adopt =>
         {
             _lastPrimary[adopt.ShardId] = _self; // this node was the primary: the next one learns it moved from here
@@ -94,13 +98,68 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         return store;
     }
 
+    /// <summary>Handles one replication message as if it had arrived alone; false if it is not one this actor takes.</summary>
+    private bool Dispatch(IReplicationMessage message)
+    {
+        switch (message)
+        {
+            case ReplicateEntries m: Handle(m); break;
+            case ReplaceBuckets m: Handle(m); break;
+            case ReadReplicaKeys m: Handle(m); break;
+            case ShardDigest m: Handle(m); break;
+            case RequestShardCopy m: Handle(m); break;
+            case ShardMoved m: _node.Moves?.Report(m.ShardId, m.Keys); break;
+            default: return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Another node's batch (<see cref="BatchingReplicaTransport"/>): every message handled in order as if it had
+    /// arrived alone, and their replies gathered into <see cref="ReplicaBatchReply"/>s, cut by size (shard copies are
+    /// large) with the last one marked, sent even when there is nothing to answer so the sender forgets the batch.
+    /// </summary>
+    private void Handle(ReplicaBatch batch)
+    {
+        var replies = new List<ReplicaReply>(batch.Messages.Count);
+        _batchReplies = replies;
+        try
+        {
+            for (var i = 0; i < batch.Messages.Count; i++)
+            {
+                _batchIndex = i;
+                if (!Dispatch(batch.Messages[i]))
+                    Unhandled(batch.Messages[i]);
+            }
+        }
+        finally
+        {
+            _batchReplies = null;
+        }
+
+        var parts = SizeChunks.Split(replies, static r => ReplicaSizes.Of(r.Message), BatchingReplicaTransport.BatchBytes).ToList();
+        for (var i = 0; i < parts.Count - 1; i++)
+            Sender.Tell(new ReplicaBatchReply(batch.Seq, false, parts[i]));
+        Sender.Tell(new ReplicaBatchReply(batch.Seq, true, parts.Count == 0 ? [] : parts[^1]));
+    }
+
+    /// <summary>Answers the message being handled: to its sender, or into the reply of the batch that carried it.</summary>
+    private void Reply(IReplicationMessage reply)
+    {
+        if (_batchReplies is { } replies)
+            replies.Add(new ReplicaReply(_batchIndex, reply));
+        else
+            Sender.Tell(reply);
+    }
+
     private void Handle(ReplicateEntries batch)
     {
         _lastPrimary[batch.ShardId] = batch.Primary;
         var store = StoreFor(batch.ShardId);
         foreach (var entry in batch.Entries)
             store.Apply(entry);
-        Sender.Tell(new ReplicateAck(batch.ShardId, batch.BatchId, _self));
+        Reply(new ReplicateAck(batch.ShardId, batch.BatchId, _self));
         ReportPressure(batch.ShardId);
     }
 
@@ -112,7 +171,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
             // Back under: the primary stops holding or shrinking this shard now, not when its last report runs out
             // (3 s later; at a high write rate it would drain the shard far below its share meanwhile).
             if (_pressureReported.Remove(shard))
-                Sender.Tell(new MemoryPressure(shard, _self, budget.UsedBytes, budget.LimitBytes));
+                Reply(new MemoryPressure(shard, _self, budget.UsedBytes, budget.LimitBytes));
             return;
         }
 
@@ -120,7 +179,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         if (_pressureReported.TryGetValue(shard, out var last) && now - last < TimeSpan.TicksPerSecond)
             return;
         _pressureReported[shard] = now;
-        Sender.Tell(new MemoryPressure(shard, _self, budget.UsedBytes, budget.LimitBytes));
+        Reply(new MemoryPressure(shard, _self, budget.UsedBytes, budget.LimitBytes));
     }
 
     private void Handle(ReplaceBuckets replace)
@@ -135,7 +194,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
                 released.Release();
             }
 
-            Sender.Tell(new ReplicateAck(replace.ShardId, replace.BatchId, _self));
+            Reply(new ReplicateAck(replace.ShardId, replace.BatchId, _self));
             return;
         }
 
@@ -143,7 +202,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         store.DropBuckets(replace.BucketCount, replace.Buckets);
         foreach (var entry in replace.Entries)
             store.Apply(entry);
-        Sender.Tell(new ReplicateAck(replace.ShardId, replace.BatchId, _self));
+        Reply(new ReplicateAck(replace.ShardId, replace.BatchId, _self));
     }
 
     private void Handle(ReadReplicaKeys read)
@@ -153,7 +212,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
             foreach (var key in read.Keys)
                 if (store.Export(key) is { } entry)
                     found.Add(entry);
-        Sender.Tell(new ReplicaKeysRead(read.ShardId, read.RequestId, _self, found));
+        Reply(new ReplicaKeysRead(read.ShardId, read.RequestId, _self, found));
     }
 
     private void Handle(ShardDigest digest)
@@ -166,7 +225,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         for (var i = 0; i < mine.Length; i++)
             if (mine[i] != digest.Buckets[i])
                 differ.Add(i);
-        Sender.Tell(new DigestMismatch(digest.ShardId, digest.RequestId, _self, differ));
+        Reply(new DigestMismatch(digest.ShardId, digest.RequestId, _self, differ));
     }
 
     /// <summary>Sends this node's backup copy in chunks; a node without one answers a single empty last chunk.</summary>
@@ -177,10 +236,10 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         var previous = _lastPrimary.GetValueOrDefault(request.ShardId, "");
         var chunks = SizeChunks.Split(entries, SizeChunks.Of, CopyChunkBytes).ToList();
         for (var index = 0; index < chunks.Count - 1; index++)
-            Sender.Tell(new ShardCopy(request.ShardId, request.RequestId, _self, maxEpoch, index, false, chunks[index], previous));
+            Reply(new ShardCopy(request.ShardId, request.RequestId, _self, maxEpoch, index, false, chunks[index], previous));
         var lastIndex = Math.Max(0, chunks.Count - 1);
         ReplicaEntry[] last = chunks.Count == 0 ? [] : chunks[^1];
-        Sender.Tell(new ShardCopy(request.ShardId, request.RequestId, _self, maxEpoch, lastIndex, true, last, previous));
+        Reply(new ShardCopy(request.ShardId, request.RequestId, _self, maxEpoch, lastIndex, true, last, previous));
         _lastPrimary[request.ShardId] = request.Requester;
     }
 

@@ -48,6 +48,12 @@ internal sealed class NodeMetrics
     /// <summary>Writes waiting in EntryActors' asynchronous (Eventual) replication buffers.</summary>
     public long ReplicationQueue;
 
+    /// <summary>Replica batches this node sent to other nodes' replicators, and the replication messages they carried
+    /// (their ratio is the batching the replication links achieve).</summary>
+    public long ReplicaBatchesSent;
+
+    public long ReplicaMessagesBatched;
+
     public int ShardsOwned => _primaries.Count;
 
     /// <summary>The counters of <paramref name="shard"/> when this node hosts it as primary and it has recovered.</summary>

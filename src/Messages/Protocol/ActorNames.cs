@@ -17,6 +17,10 @@ public static class ActorNames
 
     /// <summary>The replicator's path on the node whose address is <paramref name="node"/> (Address.ToString()).</summary>
     public static string ReplicatorPath(string node) => $"{node}/user/{Replicator}";
+
+    /// <summary>Per-node receiver of the replies to the replica batches the node sends (internal to the nodes).</summary>
+    public const string ReplicaReplies = "distcache-replica-replies";
+
     /// <summary>Per-node request gateway: answers <see cref="CoalescedRequests"/> with <see cref="CoalescedReplies"/>.</summary>
     public const string Gateway = "distcache-gateway";
 

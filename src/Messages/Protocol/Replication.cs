@@ -80,3 +80,19 @@ public sealed record ShardCopy(
 /// No reply.
 /// </summary>
 public sealed record ShardMoved(int ShardId, string From, string To, long Keys) : IReplicationMessage;
+
+/// <summary>
+/// One node → one node's ReplicatorActor: the replication messages the sending node's actors addressed to that node
+/// since its last batch (any shards, any senders), in the order they were sent, so one remote message and one reply
+/// carry many writes (ordering between one sender and one receiver is kept). Replies <see cref="ReplicaBatchReply"/>:
+/// one or more, the last with <see cref="ReplicaBatchReply.IsLast"/>, even when no message had anything to answer.
+/// </summary>
+public sealed record ReplicaBatch(long Seq, IReadOnlyList<IReplicationMessage> Messages) : ICacheMessage;
+
+/// <summary>The answer to message <see cref="Index"/> of a <see cref="ReplicaBatch"/> (one message may have several:
+/// the chunks of a <see cref="ShardCopy"/>).</summary>
+public sealed record ReplicaReply(int Index, IReplicationMessage Message);
+
+/// <summary>The replies to the messages of batch <see cref="Seq"/>, in the order the replicator produced them; a batch
+/// whose replies are large (shard copies) is answered in several, the last marked <see cref="IsLast"/>.</summary>
+public sealed record ReplicaBatchReply(long Seq, bool IsLast, IReadOnlyList<ReplicaReply> Replies) : ICacheMessage;

@@ -41,6 +41,7 @@ namespace DistCacheAkka.Messages.Serialization;
 /// ST STS                              stats                              <see cref="StatsCodecs"/>
 /// EJ EL EK ER EF EB                   cache events                       <see cref="EventCodecs"/>
 /// XE XA XR XRR XD XDM XB XC XCC XM XP replication between nodes          <see cref="ReplicationCodecs"/>
+/// XX XXR                              (and its batches)
 /// CQ CR                               coalesced envelopes                <see cref="CoalescedCodecs"/>
 /// TR TN TNP TE TES TU                 a client's session with the nodes  <see cref="ClientSessionCodecs"/>
 /// NG NGS NS NF                        the near cache's reads and feed    <see cref="NearCacheCodecs"/>

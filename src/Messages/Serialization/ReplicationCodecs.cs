@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using static DistCacheAkka.Messages.Serialization.WireFields;
 
 namespace DistCacheAkka.Messages.Serialization;
@@ -22,7 +23,12 @@ namespace DistCacheAkka.Messages.Serialization;
 ///                         IsLast bool, Entries list&lt;Entry&gt;, PreviousPrimary string
 /// XM  ShardMoved          ShardId nat int, From string, To string, Keys nat long
 /// XP  MemoryPressure      ShardId nat int, Replica string, UsedBytes nat long, LimitBytes nat long
+/// XX  ReplicaBatch        Seq nat long, Messages list&lt;Nested&gt;
+/// XXR ReplicaBatchReply   Seq nat long, IsLast bool, Replies list&lt;Reply&gt;
 /// </code>
+/// Nested = Kind (one byte: 0 XE, 1 XA, 2 XR, 3 XRR, 4 XD, 5 XDM, 6 XB, 7 XC, 8 XCC, 9 XM, 10 XP), then that message's
+/// fields exactly as in its own layout; kinds are append-only like the manifests, and a batch never nests a batch.
+/// Reply = Index nat int, Nested.
 /// Entry (ReplicaEntry) = Key string, Value bytes, Version, ExpiryKind enum, SlidingTicks nat long, DeadlineTicks
 /// nat long, IsTombstone bool. Smallest encoding 8 bytes (1 + 1 + 2 + 1 + 1 + 1 + 1), the per-element minimum of the
 /// count check. MaxEpoch is a plain long, like the Epoch of a Version, which the format has never restricted.
@@ -33,7 +39,68 @@ internal static class ReplicationCodecs
     // + tombstone flag (1).
     private const int MinReplicaEntryBytes = 8;
 
+    // Nested = kind (1) + the smallest message, a ReplicateAck (1 + 1 + 1); Reply = index (1) + Nested.
+    private const int MinNestedBytes = 4;
+    private const int MinReplyBytes = 5;
+
+    // The messages a batch nests, by kind (WIRE INVARIANT, append-only): a kind is the index of its codec here.
+    private static readonly MessageCodec[] NestedKinds = Single();
+
     public static readonly MessageCodec[] All =
+    [
+        .. NestedKinds,
+        MessageCodec.Of<ReplicaBatch>("XX",
+            static (ref WireWriter w, ReplicaBatch m) =>
+            {
+                const string field = "ReplicaBatch.Messages";
+                w.WriteNonNegativeVarInt64(m.Seq, "ReplicaBatch.Seq");
+                if (m.Messages is null)
+                    WireWriter.ThrowNullField(field);
+                var count = m.Messages.Count;
+                w.WriteCount(count);
+                for (var i = 0; i < count; i++)
+                    WriteNested(ref w, m.Messages[i], field, i);
+            },
+            static (ref WireReader r) =>
+            {
+                var seq = r.ReadNonNegativeVarInt64("ReplicaBatch.Seq");
+                var count = r.ReadCount(MinNestedBytes);
+                var messages = new IReplicationMessage[count];
+                for (var i = 0; i < count; i++)
+                    messages[i] = ReadNested(ref r);
+                return new ReplicaBatch(seq, messages);
+            }),
+
+        MessageCodec.Of<ReplicaBatchReply>("XXR",
+            static (ref WireWriter w, ReplicaBatchReply m) =>
+            {
+                const string field = "ReplicaBatchReply.Replies";
+                w.WriteNonNegativeVarInt64(m.Seq, "ReplicaBatchReply.Seq");
+                w.WriteBool(m.IsLast);
+                if (m.Replies is null)
+                    WireWriter.ThrowNullField(field);
+                var count = m.Replies.Count;
+                w.WriteCount(count);
+                for (var i = 0; i < count; i++)
+                {
+                    var reply = m.Replies[i] ?? throw NullElement(field, i);
+                    w.WriteNonNegativeVarInt32(reply.Index, field);
+                    WriteNested(ref w, reply.Message, field, i);
+                }
+            },
+            static (ref WireReader r) =>
+            {
+                var seq = r.ReadNonNegativeVarInt64("ReplicaBatchReply.Seq");
+                var isLast = r.ReadBool();
+                var count = r.ReadCount(MinReplyBytes);
+                var replies = new ReplicaReply[count];
+                for (var i = 0; i < count; i++)
+                    replies[i] = new ReplicaReply(r.ReadNonNegativeVarInt32("ReplicaReply.Index"), ReadNested(ref r));
+                return new ReplicaBatchReply(seq, isLast, replies);
+            }),
+    ];
+
+    private static MessageCodec[] Single() =>
     [
         // The replication hot path: one batch (usually of a single entry) and its ack per replicated write.
         MessageCodec.Of<ReplicateEntries>("XE",
@@ -196,6 +263,25 @@ internal static class ReplicationCodecs
                 r.ReadNonNegativeVarInt64("MemoryPressure.UsedBytes"),
                 r.ReadNonNegativeVarInt64("MemoryPressure.LimitBytes"))),
     ];
+
+    private static void WriteNested(ref WireWriter w, IReplicationMessage? message, string field, int index)
+    {
+        var type = message?.GetType();
+        for (var kind = 0; kind < NestedKinds.Length; kind++)
+        {
+            if (NestedKinds[kind].Type != type)
+                continue;
+            w.WriteByte((byte)kind);
+            NestedKinds[kind].Write(ref w, message!);
+            return;
+        }
+
+        throw message is null ? NullElement(field, index) : new SerializationException(
+            $"Field {field}[{index}] is a {message.GetType().Name}; a replica batch carries only replication messages.");
+    }
+
+    private static IReplicationMessage ReadNested(ref WireReader r) =>
+        (IReplicationMessage)NestedKinds[r.ReadEnum((byte)(NestedKinds.Length - 1), "ReplicaBatchKind")].Read(ref r);
 
     private static void WriteReplicaEntries(ref WireWriter w, IReadOnlyList<ReplicaEntry>? entries, string field)
     {

@@ -4,6 +4,7 @@ using Akka.Hosting;
 using DistCacheAkka.CacheNode.Entries;
 using DistCacheAkka.CacheNode.Hosting;
 using DistCacheAkka.CacheNode.Replication;
+using DistCacheAkka.CacheNode.Stats;
 using DistCacheAkka.ClientProxy;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.Hashing;
@@ -16,7 +17,8 @@ namespace DistCacheAkka.Tests.Multinode.InProcess;
 // Replication on real 3-node clusters over loopback: a backup cut off with the throttler adapter (before the split
 // brain resolver could act) makes Strong writes fail with ConsistencyNotMet while Quorum and Eventual writes
 // succeed, and the cut-off replica converges by anti-entropy once the link heals; after 10,000 mixed writes at every
-// level, every backup's copy of every shard equals its primary's (per-shard bucket digests).
+// level, every backup's copy of every shard equals its primary's (per-shard bucket digests), and the replication
+// travelled in batches per destination node.
 public class ReplicationClusterSpecs
 {
     private const string FastReplication = """
@@ -71,6 +73,12 @@ public class ReplicationClusterSpecs
             else
                 await client.SetAsync(key, i, TimeSpan.FromMinutes(i % 2 == 0 ? 30 : 60), level);
         });
+
+        // Replication left in batches per destination node (distcache.replication.batch-per-node is on by default):
+        // each of the ~6,700 Quorum and Strong writes sent its backup one message, and with 64 callers some shared one.
+        var metrics = cluster.Nodes.Select(n => n.Services.GetRequiredService<NodeMetrics>()).ToList();
+        var (batched, batches) = (metrics.Sum(m => Interlocked.Read(ref m.ReplicaMessagesBatched)), metrics.Sum(m => Interlocked.Read(ref m.ReplicaBatchesSent)));
+        Assert.True(batched >= 6_000 && batches < batched, $"{batched:N0} replication messages in {batches:N0} batches");
 
         var owners = await AwaitSettledAsync(cluster);
         var ring = new HashRing<string>(owners.Values.Distinct(), cluster.Settings.VirtualNodes);

@@ -46,6 +46,22 @@ public class DistCacheNodeOptionsSpecs
         Assert.Equal((3, TimeSpan.FromMilliseconds(1500)), (node.WarmUpMinDataNodes, node.WarmUpAfterStable));
     }
 
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("distcache.replication.batch-per-node = off", false)]
+    [InlineData("distcache.replication.batch-per-node = on", true)]
+    public void Should_read_whether_replication_batches_per_node(string hocon, bool expected) =>
+        Assert.Equal(expected, DataNodeSettings.Create(ConfigurationFactory.ParseString(hocon)).BatchPerNode);
+
+    [Fact]
+    public void Should_refuse_a_batch_per_node_setting_that_is_not_on_or_off()
+    {
+        var e = Assert.Throws<DistCacheConfigurationException>(() =>
+            DataNodeSettings.Create(ConfigurationFactory.ParseString("distcache.replication.batch-per-node = sometimes")));
+
+        Assert.Equal("`distcache.replication.batch-per-node` is \"sometimes\"; it must be on or off.", e.Message);
+    }
+
     [Fact]
     public void Should_fall_back_to_reference_conf_for_unset_options()
     {

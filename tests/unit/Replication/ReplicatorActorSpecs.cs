@@ -108,4 +108,51 @@ public class ReplicatorActorSpecs : TestKit
         Assert.True(none.IsLast);
         Assert.Empty(none.Entries);
     }
+
+    [Fact]
+    public async Task Should_handle_a_batch_in_order_and_answer_every_message_in_one_last_reply()
+    {
+        // Write, overwrite, remove, then read it back, all in one batch: order is kept and each reply names its message.
+        _replicator.Tell(new ReplicaBatch(41,
+        [
+            new ReplicateEntries(3, 1, "p", [Live("a", 1, 1)]),
+            new ShardMoved(3, "x", "p", 1), // answers nothing
+            new ReplicateEntries(3, 2, "p", [Live("a", 2, 2)]),
+            new ReplicateEntries(5, 3, "p", [Tombstone("b", 4)]),
+            new ReadReplicaKeys(3, 98, ["a"]),
+        ]));
+
+        var reply = await ExpectMsgAsync<ReplicaBatchReply>();
+        Assert.Equal(41, reply.Seq);
+        Assert.True(reply.IsLast);
+        Assert.Equal([0, 2, 3, 4], reply.Replies.Select(r => r.Index));
+        Assert.Equal([1L, 2L, 3L], reply.Replies.Take(3).Select(r => ((ReplicateAck)r.Message).BatchId));
+        var read = Assert.IsType<ReplicaKeysRead>(reply.Replies[3].Message);
+        Assert.Equal(new byte[] { 2 }, Assert.Single(read.Entries).Value);
+        _replicator.Tell(new ReadReplicaKeys(5, 99, ["b"])); // a direct message still gets a direct answer
+        Assert.True(Assert.Single((await ExpectMsgAsync<ReplicaKeysRead>()).Entries).IsTombstone);
+    }
+
+    [Fact]
+    public async Task Should_cut_a_batch_reply_by_size_and_mark_only_the_last_part()
+    {
+        var big = Enumerable.Range(0, 40).Select(i => new ReplicaEntry($"big{i}", new byte[20_000], new EntryVersion(3, i + 1), ExpiryKind.None, 0, 0, false)).ToList();
+        _replicator.Tell(new ReplicaBatch(7, [new ReplicateEntries(4, 1, "p", big), new RequestShardCopy(4, 11, "q"), new ShardMoved(4, "x", "y", 1)]));
+
+        var parts = new List<ReplicaBatchReply>();
+        do
+            parts.Add(await ExpectMsgAsync<ReplicaBatchReply>());
+        while (!parts[^1].IsLast);
+
+        Assert.True(parts.Count > 1, "800 KB of shard copy should not fit one 256 KB reply");
+        Assert.All(parts, p => Assert.Equal(7, p.Seq));
+        Assert.All(parts, p => Assert.True(p.Replies.Sum(r => ReplicaSizes.Of(r.Message)) <= BatchingReplicaTransport.BatchBytes || p.Replies.Count == 1));
+        var replies = parts.SelectMany(p => p.Replies).ToList();
+        Assert.Equal(0, replies[0].Index);
+        Assert.IsType<ReplicateAck>(replies[0].Message);
+        var copies = replies.Skip(1).Select(r => Assert.IsType<ShardCopy>(r.Message)).ToList();
+        Assert.All(replies.Skip(1), r => Assert.Equal(1, r.Index));
+        Assert.Equal(40, copies.Sum(c => c.Entries.Count));
+        Assert.True(copies[^1].IsLast);
+    }
 }

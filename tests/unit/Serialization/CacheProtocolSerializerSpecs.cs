@@ -159,6 +159,36 @@ public class CacheProtocolSerializerSpecs(SerializerFixture fixture) : IClassFix
         // bucket count 64 → 80 01 (zig-zag 128), buckets [3] → 01 06, no entries → 00
         var replace = new ReplaceBuckets(1, 2, "p", 64, [3], []);
         Assert.Equal("02" + "04" + "0170" + "8001" + "0106" + "00", Convert.ToHexString(_serializer.ToBinary(replace)));
+
+        // A batch nests messages by kind: seq 5 → 0A | count 2 | kind 1 (ack): shard 1, batch 2, "p" | kind 9 (moved):
+        // shard 1, "a", "b", keys 3 → 06.
+        var batch = new ReplicaBatch(5, [new ReplicateAck(1, 2, "p"), new ShardMoved(1, "a", "b", 3)]);
+        Assert.Equal("0A" + "02" + "01" + "02" + "04" + "0170" + "09" + "02" + "0161" + "0162" + "06",
+            Convert.ToHexString(_serializer.ToBinary(batch)));
+
+        // A reply: seq 5 → 0A | last 1 | count 1 | index 2 → 04 | kind 1 (ack): shard 1, batch 2, "r".
+        var reply = new ReplicaBatchReply(5, true, [new ReplicaReply(2, new ReplicateAck(1, 2, "r"))]);
+        Assert.Equal("0A" + "01" + "01" + "04" + "01" + "02" + "04" + "0172", Convert.ToHexString(_serializer.ToBinary(reply)));
+    }
+
+    [Fact]
+    public void Should_refuse_a_replica_batch_nesting_a_batch_or_an_unknown_kind()
+    {
+        var nested = new ReplicaBatch(1, [new RequestShardCopy(1, 1, "p")]);
+        var outer = new ReplicaBatch(2, [new NotReplication(nested)]);
+        var error = Assert.Throws<SerializationException>(() => _serializer.ToBinary(outer));
+        Assert.Contains("ReplicaBatch.Messages[0]", error.Message);
+        Assert.Contains("only replication messages", error.Message);
+
+        // kind 11 does not exist: seq 1, count 1, kind 0B.
+        var unknown = Assert.Throws<SerializationException>(() => _serializer.FromBinary(Convert.FromHexString("02" + "01" + "0B" + "000000"), "XX"));
+        Assert.Contains("ReplicaBatchKind", unknown.Message);
+    }
+
+    /// <summary>A message that claims to be a replication message but has no kind in a batch.</summary>
+    private sealed record NotReplication(ReplicaBatch Inner) : IReplicationMessage
+    {
+        public int ShardId => 0;
     }
 
     [Fact]
