@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using Akka.Event;
 using DistCacheAkka.CacheNode.Stats;
 using DistCacheAkka.Messages;
 
@@ -17,7 +18,7 @@ namespace DistCacheAkka.CacheNode.Replication;
 /// too), where <see cref="ActorSelectionTransport"/> resolved a selection on the receiving side per message.
 /// </summary>
 internal sealed class BatchingReplicaTransport(
-    Func<string, IActorRef> resolve, ReplicaBatchRegistry registry, IActorRef replies, NodeMetrics metrics) : IReplicaTransport
+    Func<string, IActorRef> resolve, ReplicaBatchRegistry registry, IActorRef replies, NodeMetrics metrics, ILoggingAdapter? log = null) : IReplicaTransport
 {
     /// <summary>A batch closes before it would pass this estimated size (one larger message travels alone; Akka's
     /// maximum-frame-size is 2 MiB and the largest value 1 MiB).</summary>
@@ -25,11 +26,12 @@ internal sealed class BatchingReplicaTransport(
 
     private readonly ConcurrentDictionary<string, ReplicaLink> _links = new(StringComparer.Ordinal);
     private readonly Func<string, IActorRef> _resolve = resolve;
+    private readonly ILoggingAdapter? _log = log;
 
     public static BatchingReplicaTransport For(ActorSystem system, ReplicaBatchRegistry registry, IActorRef replies, NodeMetrics metrics)
     {
         var provider = ((ExtendedActorSystem)system).Provider;
-        return new BatchingReplicaTransport(node => provider.ResolveActorRef(ActorNames.ReplicatorPath(node)), registry, replies, metrics);
+        return new BatchingReplicaTransport(node => provider.ResolveActorRef(ActorNames.ReplicatorPath(node)), registry, replies, metrics, system.Log);
     }
 
     public void Send(string node, IReplicationMessage message, IActorRef sender) =>
@@ -66,8 +68,17 @@ internal sealed class BatchingReplicaTransport(
                 _queue = [];
             }
 
-            foreach (var part in SizeChunks.Split(drained, static o => ReplicaSizes.Of(o.Message), BatchBytes))
-                transport.SendBatch(target, part);
+            try
+            {
+                foreach (var part in SizeChunks.Split(drained, static o => ReplicaSizes.Of(o.Message), BatchBytes))
+                    transport.SendBatch(target, part);
+            }
+            catch (Exception e)
+            {
+                // Never leave the link scheduled forever (nothing would reach the node again) nor fault the pool
+                // thread: what was not sent is lost like a dropped message, and its senders' timeouts answer for it.
+                transport._log?.Error(e, "Replica link to {0}: a batch of {1} messages could not be sent", target.Path.Address, drained.Count);
+            }
 
             lock (_gate)
             {

@@ -150,4 +150,39 @@ public class ReplicaLinksSpecs : TestKit
         var read = await primaries[2].ExpectMsgAsync<ReplicaKeysRead>();
         Assert.Equal(["k2", "k6"], read.Entries.Select(e => e.Key).Order());
     }
+
+    [Fact]
+    public async Task Should_keep_a_link_working_after_a_batch_fails_to_send()
+    {
+        var node = CreateTestProbe();
+        var failingOnce = new FailingOnceRef(node.Ref);
+        var transport = new BatchingReplicaTransport(_ => failingOnce, _registry, TestActor, _metrics);
+        var sender = CreateTestProbe().Ref;
+
+        transport.Send("a", Write(1, 1), sender);
+        await AwaitConditionAsync(() => Task.FromResult(failingOnce.Calls >= 1), TimeSpan.FromSeconds(5));
+        transport.Send("a", Write(1, 2), sender);
+
+        var batch = await node.ExpectMsgAsync<ReplicaBatch>();
+        Assert.Equal(2, ((ReplicateEntries)Assert.Single(batch.Messages)).BatchId);
+    }
+
+    /// <summary>A destination whose first Tell throws (as a bug in sending would), then forwards.</summary>
+    private sealed class FailingOnceRef(IActorRef forward) : MinimalActorRef
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public override ActorPath Path { get; } = new RootActorPath(new Address("akka", "test")) / "failing";
+
+        public override IActorRefProvider Provider => throw new NotSupportedException();
+
+        protected override void TellInternal(object message, IActorRef sender)
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+                throw new InvalidOperationException("the first send fails");
+            forward.Tell(message, sender);
+        }
+    }
 }
