@@ -80,15 +80,7 @@ akka.loglevel = WARNING
 distcache.replication-factor = 2
 distcache.node.warm-up-min-data-nodes = 3
 CONF
-dotnet "$out/DistCacheAkka.CacheNode.dll" --role seed --port "$seed_port" --mgmt-port 0 --config "$work/cluster.conf" >"$work/seed.log" 2>&1 &
-pids+=($!)
-node_pids=$!
-for port in "$worker1_port" "$worker2_port"; do
-  dotnet "$out/DistCacheAkka.CacheNode.dll" --role worker --port "$port" --mgmt-port 0 \
-    --seed "127.0.0.1:$seed_port" --config "$work/cluster.conf" >"$work/worker-$port.log" 2>&1 &
-  pids+=($!)
-  node_pids="$node_pids,$!"
-done
+start_cluster "$out" "$work/cluster.conf" "$seed_port" "$worker1_port" "$worker2_port"
 
 wait_port "$redis_port"
 wait_port "$garnet_port"

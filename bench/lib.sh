@@ -89,4 +89,21 @@ wait_port() {
   return 1
 }
 
+# start_cluster OUT CONF SEED_PORT WORKER_PORT...: a DistCacheAkka seed and workers on 127.0.0.1 from the build in OUT,
+# each with --config CONF and no management port, logging to $work; added to $pids, and their pids, comma-separated,
+# in $node_pids (for LoadTest --pids).
+start_cluster() {
+  local out=$1 conf=$2 seed=$3 port
+  shift 3
+  dotnet "$out/DistCacheAkka.CacheNode.dll" --role seed --port "$seed" --mgmt-port 0 --config "$conf" >"$work/seed-$seed.log" 2>&1 &
+  pids+=($!)
+  node_pids=$!
+  for port in "$@"; do
+    dotnet "$out/DistCacheAkka.CacheNode.dll" --role worker --port "$port" --mgmt-port 0 \
+      --seed "127.0.0.1:$seed" --config "$conf" >"$work/worker-$port.log" 2>&1 &
+    pids+=($!)
+    node_pids="$node_pids,$!"
+  done
+}
+
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }

@@ -23,7 +23,7 @@ bounded 240 dotnet build -c Release bench/LoadTest -warnaserror -nologo -v quiet
 out=bench/LoadTest/bin/Release/net10.0
 
 run_cluster() {
-  local batching=$1 ports seed w1 w2 node_pids
+  local batching=$1 seed w1 w2
   read -r seed w1 w2 <<<"$(free_ports 3)"
   cat >"$work/cluster.conf" <<CONF
 akka.loglevel = WARNING
@@ -31,15 +31,7 @@ distcache.replication-factor = 2
 distcache.node.warm-up-min-data-nodes = 3
 distcache.replication.batch-per-node = $batching
 CONF
-  dotnet "$out/DistCacheAkka.CacheNode.dll" --role seed --port "$seed" --mgmt-port 0 --config "$work/cluster.conf" >"$work/seed.log" 2>&1 &
-  pids+=($!)
-  node_pids=$!
-  for port in "$w1" "$w2"; do
-    dotnet "$out/DistCacheAkka.CacheNode.dll" --role worker --port "$port" --mgmt-port 0 \
-      --seed "127.0.0.1:$seed" --config "$work/cluster.conf" >"$work/worker-$port.log" 2>&1 &
-    pids+=($!)
-    node_pids="$node_pids,$!"
-  done
+  start_cluster "$out" "$work/cluster.conf" "$seed" "$w1" "$w2"
   wait_port "$seed"
   echo "== batch-per-node = $batching; $(date -u '+%H:%M:%S UTC'); load average: $(loadavg)"
   bounded 200 dotnet "$out/DistCacheAkka.LoadTest.dll" run --target distcache --seed "127.0.0.1:$seed" \

@@ -116,17 +116,8 @@ internal static class CoalescedCodecs
     /// <summary>Writes a nested message's kind, then its fields; refuses a message that has no kind here.</summary>
     private static void WriteNested(ref WireWriter w, MessageCodec[] kinds, ICacheMessage? message, string field, int index)
     {
-        var type = message?.GetType();
-        for (var kind = 0; kind < kinds.Length; kind++)
-        {
-            if (kinds[kind].Type != type)
-                continue;
-            w.WriteByte((byte)kind);
-            kinds[kind].Write(ref w, message!);
-            return;
-        }
-
-        throw NotNestable(field, index, message);
+        if (!TryWriteNested(ref w, kinds, message))
+            throw NotNestable(field, index, message);
     }
 
     private static SerializationException NotNestable(string field, int index, object? message) => message is null

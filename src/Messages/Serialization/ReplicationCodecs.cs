@@ -266,18 +266,9 @@ internal static class ReplicationCodecs
 
     private static void WriteNested(ref WireWriter w, IReplicationMessage? message, string field, int index)
     {
-        var type = message?.GetType();
-        for (var kind = 0; kind < NestedKinds.Length; kind++)
-        {
-            if (NestedKinds[kind].Type != type)
-                continue;
-            w.WriteByte((byte)kind);
-            NestedKinds[kind].Write(ref w, message!);
-            return;
-        }
-
-        throw message is null ? NullElement(field, index) : new SerializationException(
-            $"Field {field}[{index}] is a {message.GetType().Name}; a replica batch carries only replication messages.");
+        if (!TryWriteNested(ref w, NestedKinds, message))
+            throw message is null ? NullElement(field, index) : new SerializationException(
+                $"Field {field}[{index}] is a {message.GetType().Name}; a replica batch carries only replication messages.");
     }
 
     private static IReplicationMessage ReadNested(ref WireReader r) =>

@@ -64,6 +64,23 @@ internal static class WireFields
         r.ReadVarInt32(),
         r.ReadTimeSpan());
 
+    /// <summary>Writes a nested message as its kind (its index in <paramref name="kinds"/>, one byte) and its fields;
+    /// false, writing nothing, when it has no kind there (the caller names what its container may carry).</summary>
+    public static bool TryWriteNested(ref WireWriter w, MessageCodec[] kinds, object? message)
+    {
+        var type = message?.GetType();
+        for (var kind = 0; kind < kinds.Length; kind++)
+        {
+            if (kinds[kind].Type != type)
+                continue;
+            w.WriteByte((byte)kind);
+            kinds[kind].Write(ref w, message!);
+            return true;
+        }
+
+        return false;
+    }
+
     public static SerializationException NullElement(string field, int index) =>
         new($"Field {field}[{index}] is null; protocol messages carry no nulls.");
 }
