@@ -14,8 +14,9 @@ namespace DistCacheAkka.CacheNode.Replication;
 /// this node's <see cref="ReplicaRepliesActor"/>, which hands every reply to the actor that sent the message it
 /// answers. Order between one sender and one destination is kept: one link per destination, drained by one work
 /// item at a time, to one resolved ref.
-/// The destination ref is resolved from the path once (no uid: a node restarted at the same address is reached
-/// too), where <see cref="ActorSelectionTransport"/> resolved a selection on the receiving side per message.
+/// The destination ref is resolved from the path once, without a uid as the <see cref="ActorSelectionTransport"/>'s
+/// path was (so a node restarted at the same address should be reached too; untested), where that transport had the
+/// receiving side resolve a selection per message.
 /// </summary>
 internal sealed class BatchingReplicaTransport(
     Func<string, IActorRef> resolve, ReplicaBatchRegistry registry, IActorRef replies, NodeMetrics metrics, ILoggingAdapter? log = null) : IReplicaTransport
