@@ -8,8 +8,9 @@
 #
 #   bash bench/replication.sh [ROUNDS (default 2)]
 #
-# The first workloads warm up for 25 s: a fresh cluster allocates its 1,024 shards for ~20 s after Up (RESULTS: "A
-# fresh cluster's shard allocation"), and measuring during it made runs of one setting differ up to 2.5x.
+# The first workloads warm up for 25 s: a fresh cluster keeps moving shards for a while after every shard is placed
+# (RESULTS: "A fresh cluster's shard allocation"), and measuring meanwhile made runs of one setting differ up to 2.5x;
+# LoadTest now also waits for a balanced placement.
 # Bounded: every step under `timeout` within one budget (about 5 minutes per round); everything it started is
 # stopped on exit.
 set -euo pipefail
