@@ -99,6 +99,12 @@ public class NearCacheClusterSpecs
                     lock (regressions)
                         regressions.Add($"reader {index}: {value} after {seen}");
                 seen = Math.Max(seen, value);
+
+                // A near-cache hit completes synchronously: without yielding, each reader would hold a pool thread in
+                // a tight loop, and on a 2-core machine the three in-process nodes sharing that pool starved (their
+                // heartbeats were sent 3 s late, backup acknowledgements missed the 3 s write timeout). A real
+                // application's nodes run in their own processes; here the readers must leave the pool to them.
+                await Task.Yield();
             }
         }));
         await Task.WhenAll(writing, reading);
