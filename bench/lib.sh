@@ -56,21 +56,36 @@ bench_cleanup() {
   rm -rf "$work"
 }
 
-# free_ports N: N distinct free ports on 127.0.0.1, space-separated.
+# free_ports N: N distinct free ports on 127.0.0.1, space-separated, below the kernel's ephemeral range (a port from
+# that range can be taken by any outgoing connection before the node binds it; see src/CacheNode/Demo/LoopbackPorts.cs).
 free_ports() {
+  local low
+  low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  [ "$low" -gt 11000 ] || low=32768
   if command -v python3 >/dev/null; then
-    # All bound at once, so the kernel cannot hand out the same port twice.
-    python3 -c 'import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
+    # Random ports under the range, each checked by binding it; all held until the end, so none is chosen twice.
+    python3 -c 'import random, socket, sys
+n, low = int(sys.argv[1]), int(sys.argv[2])
+held = []
+for _ in range(n * 100):
+    if len(held) == n:
+        break
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", random.randrange(10000, low)))
+        held.append(s)
+    except OSError:
+        s.close()
+if len(held) < n:
+    sys.exit("no %d free ports found" % n)
+print(" ".join(str(s.getsockname()[1]) for s in held))' "$1" "$low"
     return
   fi
-  # A bare image may have no python3: pick random high ports that nothing answers on (bash's /dev/tcp).
+  # A bare image may have no python3: random ports under the range that nothing answers on (bash's /dev/tcp).
   local port found=()
   for _ in $(seq 1 $(($1 * 50))); do
     [ "${#found[@]}" -ge "$1" ] && break
-    port=$(( (RANDOM << 1 | RANDOM & 1) % 25000 + 30000 ))
+    port=$(( (RANDOM << 1 | RANDOM & 1) % (low - 10000) + 10000 ))
     case " ${found[*]} " in *" $port "*) continue ;; esac
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then found+=("$port"); fi
   done

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using DistCacheAkka.CacheNode.Demo;
 using DistCacheAkka.ClientProxy;
 using DistCacheAkka.Messages;
 
@@ -97,12 +98,7 @@ static async Task<(List<double> Latencies, TimeSpan Elapsed)> Run(IDistCacheClie
 static double Percentile(List<double> sorted, double p) =>
     sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
 
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
-}
+static int FreePort() => LoopbackPorts.Free();
 
 static Process StartNode(string role, int port, int? seed, string config)
 {

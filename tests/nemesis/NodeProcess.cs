@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using DistCacheAkka.CacheNode.Demo;
 
 namespace DistCacheAkka.Nemesis;
 
@@ -50,12 +51,9 @@ public sealed partial class NodeProcess : IDisposable
         }
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A free port below the ephemeral range (<see cref="LoopbackPorts"/>: outgoing connections cannot take it
+    /// while the node starts).</summary>
+    public static int FreePort() => LoopbackPorts.Free();
 
     /// <summary>Starts `CacheNode args...`; <paramref name="port"/> is only recorded (pass --port yourself).</summary>
     public static NodeProcess Start(int port, params string[] args) => Start(port, 0, args);

@@ -25,17 +25,10 @@ internal sealed class ChildNodes : IDisposable
 
     public IReadOnlyList<ChildNode> Children => _children;
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public ChildNode Start(string name, string role, int? seedPort)
     {
-        var port = FreePort();
-        var managementPort = FreePort();
+        var port = LoopbackPorts.Free();
+        var managementPort = LoopbackPorts.Free();
         var args = new List<string>
         {
             "--role", role, "--host", "127.0.0.1", "--port", port.ToString(), "--mgmt-port", managementPort.ToString(), "--config", _configFile,

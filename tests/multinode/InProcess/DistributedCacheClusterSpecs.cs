@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using DistCacheAkka.ClientProxy;
 using DistCacheAkka.ClientProxy.Extensions;
+using DistCacheAkka.Nemesis;
 using DistCacheAkka.Tests.Multinode.Support;
 using DistCacheAkka.Tests.Unit.Support;
 using Microsoft.Extensions.Caching.Distributed;
@@ -263,7 +264,7 @@ public class DistributedCacheClusterSpecs(DistributedCacheClusterFixture fixture
     [Fact]
     public async Task Should_fail_the_host_start_and_report_unhealthy_when_the_cluster_cannot_be_reached()
     {
-        var deadPort = FreePort();
+        var deadPort = NodeProcess.FreePort();
         using var host = new HostBuilder().ConfigureServices(services =>
         {
             services.AddDistCache(fixture.Options with { SeedNodes = [$"127.0.0.1:{deadPort}"], ConnectTimeout = TimeSpan.FromSeconds(1) });
@@ -331,12 +332,5 @@ public class DistributedCacheClusterSpecs(DistributedCacheClusterFixture fixture
         var bytes = new byte[size];
         new Random(size).NextBytes(bytes);
         return bytes;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
