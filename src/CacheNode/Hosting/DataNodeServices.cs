@@ -52,11 +52,7 @@ internal sealed record DataNodeSettings(TimeSpan EventInterestRefresh, TimeSpan 
         if (!int.TryParse(raw, out var min) || min < 1)
             throw new DistCacheConfigurationException(
                 $"`distcache.node.warm-up-min-data-nodes` is \"{raw}\"; it must be an integer of at least 1.");
-        var batching = DistCacheConfig.WithReferenceFallback(config).GetString("distcache.replication.batch-per-node");
-        if (batching is not ("on" or "off" or "true" or "false" or "yes" or "no"))
-            throw new DistCacheConfigurationException(
-                $"`distcache.replication.batch-per-node` is \"{batching}\"; it must be on or off.");
-        return new DataNodeSettings(refresh, stable, min, batching is "on" or "true" or "yes");
+        return new DataNodeSettings(refresh, stable, min, DistCacheConfig.Switch(config, "distcache.replication.batch-per-node"));
     }
 
     private static TimeSpan Duration(Config c, string key)

@@ -23,4 +23,18 @@ public static class DistCacheConfig
     /// <summary>Parses <paramref name="hocon"/> with the reference configuration as fallback.</summary>
     public static Config WithReference(string hocon) =>
         ConfigurationFactory.ParseString(hocon).WithFallback(Reference);
+
+    /// <summary>A switch (on/off, true/false, yes/no) at <paramref name="path"/> of <paramref name="config"/> with the
+    /// reference fallback.</summary>
+    /// <exception cref="DistCacheConfigurationException">The value is none of those, named with its path.</exception>
+    public static bool Switch(Config config, string path)
+    {
+        var raw = WithReferenceFallback(config).GetString(path);
+        return raw switch
+        {
+            "on" or "true" or "yes" => true,
+            "off" or "false" or "no" => false,
+            _ => throw new DistCacheConfigurationException($"`{path}` is \"{raw}\"; it must be on or off."),
+        };
+    }
 }
