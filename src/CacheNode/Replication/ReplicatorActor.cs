@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using DistCacheAkka.CacheNode.Entries;
 using DistCacheAkka.CacheNode.Storage;
 using DistCacheAkka.Messages;
@@ -23,6 +24,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
     private readonly NodeContext _node;
     private readonly string _self;
     private readonly Dictionary<int, ShardStore> _backups = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
 
     // The primary this node last heard from, per shard: when a new primary asks for the shard while that one is no
     // longer a data node, the shard failed over.
@@ -42,7 +44,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         Receive<ReplicaBatch>(Handle);
         Receive<IReplicationMessage>(message =>
         {
-            if (!Dispatch(message))
+            if (!TryDispatch(message))
                 Unhandled(message);
         });
         Receive<AdoptShard>(adopt =>
@@ -98,6 +100,36 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         return store;
     }
 
+    /// <summary>
+    /// <see cref="Dispatch"/>, with a message that throws logged and answered by nothing (its sender's timeout reports
+    /// it, as for a lost message) instead of restarting this actor: a restart would drop every backup copy this node
+    /// holds (one more failure would then lose what only the primaries hold), and within a batch it would lose the
+    /// answers to the messages after it.
+    /// </summary>
+    private bool TryDispatch(IReplicationMessage message)
+    {
+        try
+        {
+            return Dispatch(message);
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "Replicator: {0} for shard {1} failed and was dropped; its sender's timeout reports it", message.GetType().Name, ShardOf(message));
+            return true;
+        }
+    }
+
+    private static int ShardOf(IReplicationMessage message) => message switch
+    {
+        ReplicateEntries m => m.ShardId,
+        ReplaceBuckets m => m.ShardId,
+        ReadReplicaKeys m => m.ShardId,
+        ShardDigest m => m.ShardId,
+        RequestShardCopy m => m.ShardId,
+        ShardMoved m => m.ShardId,
+        _ => -1,
+    };
+
     /// <summary>Handles one replication message as if it had arrived alone; false if it is not one this actor takes.</summary>
     private bool Dispatch(IReplicationMessage message)
     {
@@ -129,7 +161,7 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
             for (var i = 0; i < batch.Messages.Count; i++)
             {
                 _batchIndex = i;
-                if (!Dispatch(batch.Messages[i]))
+                if (!TryDispatch(batch.Messages[i]))
                     Unhandled(batch.Messages[i]);
             }
         }

@@ -155,4 +155,32 @@ public class ReplicatorActorSpecs : TestKit
         Assert.Equal(40, copies.Sum(c => c.Entries.Count));
         Assert.True(copies[^1].IsLast);
     }
+
+    [Fact]
+    public async Task Should_log_a_message_that_fails_and_keep_its_batch_and_its_backup_copies()
+    {
+        _replicator.Tell(new ReplicateEntries(6, 1, "p", [Live("kept", 1, 1)]));
+        await ExpectMsgAsync<ReplicateAck>();
+
+        // The middle message throws (no entries at all): logged, answered by nothing; the rest of the batch is answered
+        // and the actor is not restarted (a restart would have dropped the backup copy of shard 6).
+        await EventFilter.Error(contains: "ReplicateEntries for shard 6 failed").ExpectOneAsync(async () =>
+        {
+            _replicator.Tell(new ReplicaBatch(50,
+            [
+                new ReplicateEntries(6, 2, "p", [Live("a", 1, 2)]),
+                new ReplicateEntries(6, 3, "p", null!),
+                new ReadReplicaKeys(6, 97, ["kept", "a"]),
+            ]));
+            var reply = await ExpectMsgAsync<ReplicaBatchReply>();
+            Assert.True(reply.IsLast);
+            Assert.Equal([0, 2], reply.Replies.Select(r => r.Index));
+            Assert.Equal(2, Assert.IsType<ReplicaKeysRead>(reply.Replies[1].Message).Entries.Count);
+        });
+
+        _replicator.Tell(new ReplicateEntries(6, 4, "p", null!)); // alone too: no restart
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        _replicator.Tell(new ReadReplicaKeys(6, 98, ["kept"]));
+        Assert.Single((await ExpectMsgAsync<ReplicaKeysRead>()).Entries);
+    }
 }
