@@ -182,7 +182,6 @@ internal sealed class DataPlaneListener : IDisposable
             problem =>
             {
                 replyTo.Stop();
-                direct?.Dispose();
                 lock (_connections)
                     _connections.Remove(connection!);
                 if (problem is not null && !_stop.IsCancellationRequested)

@@ -12,43 +12,25 @@ namespace DistCacheAkka.CacheNode.DataPlane;
 /// The direct path of one data-plane connection (<c>distcache.data-plane.direct</c>): the read loop tells each command
 /// whose shard runs on this node straight to its EntryActor (<see cref="LocalShards"/>) as a <see cref="Routed"/>
 /// command, with the connection's ref as sender, and the EntryActors' <see cref="RoutedReply"/>s are gathered here
-/// and leave as <see cref="CoalescedReplies"/> frames, held like the gateway holds its envelopes: a frame is queued on
-/// the connection's write loop once no direct command of the connection is in flight, or once the oldest waiting reply
-/// has waited <see cref="MaxHold"/> (checked on every reply, and by a timer armed while replies wait), and every reply
-/// that arrives before the write loop gets to it joins that frame. (A frame per reply as they came cost as much as the
-/// gateway's turns it saved: many small frames at 64 clients.) No gateway turn either way; the request gateway keeps
-/// every other command (shards elsewhere or moving, stats). Replies carry their command's id end to end.
+/// and leave as one <see cref="CoalescedReplies"/> frame per turn of the connection's write loop: a reply that finds
+/// no frame waiting queues one, and every reply that arrives before the write loop gets to it joins that frame. No
+/// gateway turn either way, no timer; the request gateway keeps every other command (shards elsewhere or moving,
+/// stats). Replies carry their command's id end to end, as on the gateway's path.
 /// <para>A command whose EntryActor stopped without answering (it moved away meanwhile) gets no reply: after the
 /// envelope's timeout <see cref="Expire"/> forgets it and its client's own timeout reports it, as on the gateway's
 /// path. Each command is measured from its arrival to its reply (or to giving up on it) in
 /// <see cref="NodeTelemetry"/>.</para>
 /// </summary>
-internal sealed class DirectCommands : IGatheredMessage, IDisposable
+internal sealed class DirectCommands(Func<IGatheredMessage, bool> queueFrame, NodeTelemetry telemetry) : IGatheredMessage
 {
     /// <summary>As on the gateway: at most this many replies per frame.</summary>
     public const int MaxRepliesPerFrame = 256;
 
-    /// <summary>As on the gateway: the longest a reply waits for the connection's other commands.</summary>
-    public static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(1);
-
-    private static readonly long MaxHoldTicks = (long)(MaxHold.TotalSeconds * Stopwatch.Frequency);
     private readonly object _gate = new();
     private readonly Dictionary<long, Pending> _pending = new();
-    private readonly Func<IGatheredMessage, bool> _queueFrame;
-    private readonly NodeTelemetry _telemetry;
-    private readonly Timer _holdTimer;
     private List<CorrelatedReply> _ready = new();
-    private long _heldSince;
     private bool _frameQueued;
-    private bool _timerArmed;
     private long _lastId;
-
-    public DirectCommands(Func<IGatheredMessage, bool> queueFrame, NodeTelemetry telemetry)
-    {
-        _queueFrame = queueFrame;
-        _telemetry = telemetry;
-        _holdTimer = new Timer(static state => ((DirectCommands)state!).HoldExpired(), this, Timeout.Infinite, Timeout.Infinite);
-    }
 
     /// <summary>Commands told to EntryActors and not answered yet.</summary>
     public int InFlight
@@ -95,58 +77,29 @@ internal sealed class DirectCommands : IGatheredMessage, IDisposable
         return rest.Count == requests.Commands.Count ? requests : new CoalescedRequests(requests.Timeout, rest);
     }
 
-    /// <summary>An EntryActor's answer (on its thread): gathered for a frame; an answer that is not a reply (a failure)
-    /// gets none, like a lost message.</summary>
+    /// <summary>An EntryActor's answer (on its thread): gathered for the next frame; an answer that is not a reply
+    /// (a failure) gets none, like a lost message.</summary>
     public void Complete(RoutedReply reply)
     {
         Pending pending;
         var queue = false;
-        var arm = false;
         var message = reply.Reply as ICacheMessage;
         lock (_gate)
         {
             if (!_pending.Remove(reply.Id, out pending))
                 return; // expired meanwhile
-            var now = Stopwatch.GetTimestamp();
             if (message is not null)
             {
-                if (_ready.Count == 0)
-                    _heldSince = now;
                 _ready.Add(new CorrelatedReply(pending.ClientId, message));
-            }
-
-            if (_ready.Count > 0 && !_frameQueued)
-            {
-                if (_pending.Count == 0 || now - _heldSince >= MaxHoldTicks || _ready.Count >= MaxRepliesPerFrame)
-                    queue = _frameQueued = true;
-                else if (!_timerArmed)
-                    arm = _timerArmed = true;
+                queue = !_frameQueued;
+                _frameQueued = true;
             }
         }
 
-        _telemetry.RecordRequest(pending.Command, message, pending.Started);
+        telemetry.RecordRequest(pending.Command, message, pending.Started);
         if (queue)
-            _queueFrame(this);
-        else if (arm)
-            _holdTimer.Change(MaxHold, Timeout.InfiniteTimeSpan);
+            queueFrame(this);
     }
-
-    /// <summary>The hold timer: whatever still waits leaves now.</summary>
-    private void HoldExpired()
-    {
-        bool queue;
-        lock (_gate)
-        {
-            _timerArmed = false;
-            queue = _ready.Count > 0 && !_frameQueued;
-            _frameQueued |= queue;
-        }
-
-        if (queue)
-            _queueFrame(this);
-    }
-
-    public void Dispose() => _holdTimer.Dispose();
 
     /// <summary>Called on the connection's write loop: the gathered replies (up to <see cref="MaxRepliesPerFrame"/>;
     /// the rest queue the next frame).</summary>
@@ -177,7 +130,7 @@ internal sealed class DirectCommands : IGatheredMessage, IDisposable
         }
 
         if (more)
-            _queueFrame(this);
+            queueFrame(this);
         return new CoalescedReplies(replies);
     }
 
@@ -201,8 +154,7 @@ internal sealed class DirectCommands : IGatheredMessage, IDisposable
         if (expired is null)
             return 0;
         foreach (var pending in expired)
-            _telemetry.RecordRequest(pending.Command, null, pending.Started);
-        HoldExpired(); // replies held for the forgotten commands leave now
+            telemetry.RecordRequest(pending.Command, null, pending.Started);
         return expired.Count;
     }
 

@@ -13,10 +13,9 @@ using DistCacheAkka.Messages.Serialization;
 namespace DistCacheAkka.Tests.Unit.DataPlane;
 
 // The data plane's direct path (distcache.data-plane.direct): commands whose shard runs on the node go from the
-// connection straight to their EntryActor, the rest to the gateway; the EntryActors' replies are held until none of
-// the connection's commands is in flight or for at most 1 ms, then leave as one frame (cut at 256) with their
-// commands' ids; a command whose actor never answers is forgotten after its envelope's timeout. Then the same over a
-// real loopback connection.
+// connection straight to their EntryActor, the rest to the gateway; the EntryActors' replies are gathered into one
+// frame per turn of the write loop (cut at 256), keep their command's id, and a command whose actor never answers is
+// forgotten after its envelope's timeout. Then the same over a real loopback connection.
 public class DirectCommandsSpecs : TestKit, IDisposable
 {
     private const int Limit = 64 * 1024;
@@ -74,7 +73,7 @@ public class DirectCommandsSpecs : TestKit, IDisposable
     }
 
     [Fact]
-    public void Should_hold_replies_until_no_command_is_in_flight_and_send_them_as_one_frame_with_their_ids()
+    public void Should_gather_replies_into_one_frame_per_turn_with_their_commands_ids()
     {
         var entry = CreateTestProbe();
         _local.Running(Resolver.ShardOf(LocalKey), entry.Ref);
@@ -86,32 +85,16 @@ public class DirectCommandsSpecs : TestKit, IDisposable
 
         direct.Complete(new RoutedReply(routed[1].Id, new NotFound(LocalKey)));
         direct.Complete(new RoutedReply(routed[0].Id, new NotFound(LocalKey)));
+        Assert.Single(_queued); // one frame queued for both
+
+        var frame = Assert.IsType<CoalescedReplies>(direct.Take());
+        Assert.Equal([11L, 10L], frame.Replies.Select(r => r.Id));
+        Assert.Null(direct.Take()); // nothing more
+
         direct.Complete(new RoutedReply(routed[2].Id, new NotFound(LocalKey)));
-        Assert.Single(_queued); // queued by the last reply (none left in flight), unless the 1 ms hold ran out first
-
-        var replies = new List<CorrelatedReply>();
-        while (direct.Take() is CoalescedReplies frame)
-            replies.AddRange(frame.Replies);
-        Assert.Equal([11L, 10L, 12L], replies.Select(r => r.Id));
+        Assert.Equal(2, _queued.Count); // the next reply queues the next frame
+        Assert.Equal([12L], Assert.IsType<CoalescedReplies>(direct.Take()).Replies.Select(r => r.Id));
         Assert.Equal(0, direct.InFlight);
-    }
-
-    [Fact]
-    public async Task Should_send_a_held_reply_after_the_hold_while_another_command_is_still_in_flight()
-    {
-        var entry = CreateTestProbe();
-        _local.Running(Resolver.ShardOf(LocalKey), entry.Ref);
-        using var direct = NewDirect();
-        direct.Route(new CoalescedRequests(TimeSpan.FromSeconds(5), [new CorrelatedCommand(1, new Get(LocalKey)), new CorrelatedCommand(2, new Get(LocalKey))]),
-            _local, Resolver, TestActor, TimeSpan.FromMinutes(1));
-        var first = entry.ExpectMsg<Routed>();
-        entry.ExpectMsg<Routed>();
-
-        direct.Complete(new RoutedReply(first.Id, new NotFound(LocalKey)));
-
-        await AwaitConditionAsync(() => Task.FromResult(_queued.Count == 1), TimeSpan.FromSeconds(5)); // the hold timer
-        Assert.Equal([1L], Assert.IsType<CoalescedReplies>(direct.Take()).Replies.Select(r => r.Id));
-        Assert.Equal(1, direct.InFlight);
     }
 
     [Fact]
