@@ -2,12 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
-using DistCacheAkka.CacheNode.Entries;
-using DistCacheAkka.CacheNode.Gateway;
-using DistCacheAkka.CacheNode.Telemetry;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.DataPlane;
-using DistCacheAkka.Messages.Hashing;
 
 namespace DistCacheAkka.CacheNode.DataPlane;
 
@@ -19,9 +15,6 @@ namespace DistCacheAkka.CacheNode.DataPlane;
 /// A connection that sends an invalid or undecodable frame is closed with a warning naming the problem; nothing
 /// here can stop the node. Closing a connection stops its ref: replies still on their way are dropped (the client's
 /// timeouts report those commands, as for a lost remote message).
-/// With the direct path (<see cref="DirectPath"/>), the read loop tells the commands whose shard runs here straight to
-/// their EntryActors and only the rest to the gateway (<see cref="DirectCommands"/>); a timer forgets, once a second,
-/// direct commands whose envelope's timeout passed unanswered.
 /// </summary>
 internal sealed class DataPlaneListener : IDisposable
 {
@@ -32,25 +25,19 @@ internal sealed class DataPlaneListener : IDisposable
     private readonly ILoggingAdapter _log;
     private readonly int _limit;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Dictionary<DataPlaneConnection, DirectCommands?> _connections = new();
-    private readonly DirectPath? _directPath;
-    private readonly Timer? _expiry;
+    private readonly Dictionary<DataPlaneConnection, DataPlaneRef> _connections = new();
     private long _accepted;
     private long _frames;
     private long _commands;
-    private long _direct;
 
-    private DataPlaneListener(TcpListener listener, ActorSystem system, IActorRef gateway, int limit, DirectPath? direct)
+    private DataPlaneListener(TcpListener listener, ActorSystem system, IActorRef gateway, int limit)
     {
         _listener = listener;
         _system = system;
         _gateway = gateway;
         _limit = limit;
-        _directPath = direct;
         _serializer = new DataPlaneSerializer(system);
         _log = Logging.GetLogger(system, typeof(DataPlaneListener));
-        if (direct is not null)
-            _expiry = new Timer(_ => ExpireDirectCommands(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     /// <summary>The port clients connect to.</summary>
@@ -74,23 +61,9 @@ internal sealed class DataPlaneListener : IDisposable
         }
     }
 
-    /// <summary>Commands told to their EntryActors directly (the rest went through the gateway).</summary>
-    public long Direct => Interlocked.Read(ref _direct);
-
-    /// <summary>Commands told to EntryActors directly and not answered yet, over all connections.</summary>
-    public int DirectInFlight
-    {
-        get
-        {
-            lock (_connections)
-                return _connections.Values.Sum(d => d?.InFlight ?? 0);
-        }
-    }
-
     /// <summary>Listens on the configured host and port and serves <paramref name="gateway"/>; null (logged) when the
-    /// data plane is off or the port cannot be bound: clients then use remoting. With <paramref name="direct"/> and
-    /// <see cref="DataPlaneSettings.Direct"/>, commands for local shards skip the gateway.</summary>
-    public static DataPlaneListener? Start(ActorSystem system, IActorRef gateway, DataPlaneSettings settings, DirectPath? direct = null)
+    /// data plane is off or the port cannot be bound: clients then use remoting.</summary>
+    public static DataPlaneListener? Start(ActorSystem system, IActorRef gateway, DataPlaneSettings settings)
     {
         var log = Logging.GetLogger(system, typeof(DataPlaneListener));
         if (!settings.Enabled)
@@ -112,7 +85,7 @@ internal sealed class DataPlaneListener : IDisposable
             return null;
         }
 
-        var dataPlane = new DataPlaneListener(listener, system, gateway, settings.FrameLimit, settings.Direct ? direct : null);
+        var dataPlane = new DataPlaneListener(listener, system, gateway, settings.FrameLimit);
         _ = Task.Run(dataPlane.AcceptLoopAsync);
         log.Info("Data plane listening on {0}:{1}.", settings.Host, dataPlane.Port);
         return dataPlane;
@@ -131,7 +104,6 @@ internal sealed class DataPlaneListener : IDisposable
     public void Dispose()
     {
         _stop.Cancel();
-        _expiry?.Dispose();
         _listener.Stop();
         CloseConnections();
     }
@@ -168,17 +140,13 @@ internal sealed class DataPlaneListener : IDisposable
         socket.NoDelay = true;
         var peer = socket.RemoteEndPoint?.ToString() ?? "?";
         DataPlaneConnection? connection = null;
-        DirectCommands? direct = null;
         var replyTo = DataPlaneRef.Create(_system, message =>
         {
-            // Dropped once closed: the client's timeouts report those commands.
             if (message is CoalescedReplies replies)
-                connection!.Send(replies);
-            else if (message is RoutedReply routed)
-                direct?.Complete(routed);
+                connection!.Send(replies); // dropped once closed: the client's timeouts report those commands
         });
         connection = new DataPlaneConnection(new NetworkStream(socket, ownsSocket: true), _limit, expectPreamble: true,
-            payload => Serve(payload, replyTo, direct),
+            payload => Serve(payload, replyTo),
             problem =>
             {
                 replyTo.Stop();
@@ -190,38 +158,18 @@ internal sealed class DataPlaneListener : IDisposable
             _serializer.Encode,
             (message, problem) => _log.Warning("Data plane: dropped {0} replies for {1}: {2} (the client's timeouts report them).",
                 ((CoalescedReplies)message).Replies.Count, peer, problem));
-        if (_directPath is not null)
-            direct = new DirectCommands(connection.Send, _directPath.Telemetry);
         lock (_connections)
-            _connections[connection] = direct;
+            _connections[connection] = replyTo;
         Interlocked.Increment(ref _accepted);
         connection.Start(sendPreamble: false);
     }
 
     /// <summary>Called on a connection's read loop; a frame that does not decode throws, which closes the connection.</summary>
-    private void Serve(byte[] payload, DataPlaneRef replyTo, DirectCommands? direct)
+    private void Serve(byte[] payload, DataPlaneRef replyTo)
     {
         var requests = _serializer.DecodeRequests(payload);
         Interlocked.Increment(ref _frames);
         Interlocked.Add(ref _commands, requests.Commands.Count);
-        var rest = direct is null ? requests : direct.Route(requests, _directPath!.Local, _directPath.Resolver, replyTo, RequestGatewayActor.MaxTimeout);
-        if (rest is not null)
-            _gateway.Tell(rest, replyTo);
-        if (!ReferenceEquals(rest, requests))
-            Interlocked.Add(ref _direct, requests.Commands.Count - (rest?.Commands.Count ?? 0));
-    }
-
-    private void ExpireDirectCommands()
-    {
-        List<DirectCommands> open;
-        lock (_connections)
-            open = _connections.Values.OfType<DirectCommands>().ToList();
-        var now = System.Diagnostics.Stopwatch.GetTimestamp();
-        foreach (var direct in open)
-            direct.Expire(now);
+        _gateway.Tell(requests, replyTo);
     }
 }
-
-/// <summary>What the direct path needs from the node: its running EntryActors, the key → shard mapping, and where
-/// requests are measured.</summary>
-internal sealed record DirectPath(LocalShards Local, ShardResolver Resolver, NodeTelemetry Telemetry);

@@ -10,10 +10,8 @@ namespace DistCacheAkka.CacheNode.DataPlane;
 /// <see cref="Enabled"/> is false whenever the node's remoting uses TLS (<c>distcache.tls</c> or
 /// <c>akka.remote.dot-netty.tcp.enable-ssl</c>): the data plane is plaintext, and a plaintext port beside a mutual-TLS
 /// cluster would let anyone read and write the cache; <see cref="DisabledBecause"/> says so for the log.
-/// <see cref="Direct"/> (<c>distcache.data-plane.direct</c>): commands for shards running on the node go from the
-/// connection's read loop straight to their EntryActors (<see cref="DirectCommands"/>), not through the gateway.
 /// </summary>
-internal sealed record DataPlaneSettings(bool Enabled, string Host, int Port, int FrameLimit, string? DisabledBecause, bool Direct = true)
+internal sealed record DataPlaneSettings(bool Enabled, string Host, int Port, int FrameLimit, string? DisabledBecause)
 {
     /// <exception cref="DistCacheConfigurationException">The port is not an integer between 0 and 65535.</exception>
     public static DataPlaneSettings Create(Config config)
@@ -29,7 +27,6 @@ internal sealed record DataPlaneSettings(bool Enabled, string Host, int Port, in
             disabledBecause = "`distcache.data-plane.enabled` is off";
         else if (c.GetBoolean("distcache.tls.enabled", false) || c.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false))
             disabledBecause = "remoting uses TLS and the data plane is plaintext, so clients use remoting (mutual TLS) only";
-        var direct = DistCacheConfig.Switch(c, "distcache.data-plane.direct");
-        return new DataPlaneSettings(disabledBecause is null, host, port, limit, disabledBecause, direct);
+        return new DataPlaneSettings(disabledBecause is null, host, port, limit, disabledBecause);
     }
 }

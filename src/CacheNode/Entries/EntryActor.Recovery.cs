@@ -155,9 +155,7 @@ internal sealed partial class EntryActor
     private void StartHandoff()
     {
         _handingOff = true;
-        // The gateway and the data plane stop handing commands over directly; the region buffers them until the shard
-        // runs elsewhere.
-        _node.Local?.Stopped(_shard, Self);
+        // The gateway stops handing commands over directly; the region buffers them until the shard runs elsewhere.
         Context.System.EventStream.Publish(new ShardLifecycle(_shard, Self, Running: false));
         Flush();
         Become(() =>

@@ -47,7 +47,6 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(ReplicaViewChanged));
-        _node.Local?.Running(_shard, Self);
         Context.System.EventStream.Publish(new ShardLifecycle(_shard, Self, Running: true));
         StartRecovery();
     }
@@ -55,7 +54,6 @@ internal sealed partial class EntryActor : ReceiveActor, IWithTimers, IWithUnbou
     protected override void PostStop()
     {
         Context.System.EventStream.Unsubscribe(Self);
-        _node.Local?.Stopped(_shard, Self);
         Context.System.EventStream.Publish(new ShardLifecycle(_shard, Self, Running: false));
         _node.Metrics.Unregister(_shard, _store.Counters);
         EndStream();

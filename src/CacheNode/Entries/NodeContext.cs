@@ -14,8 +14,7 @@ namespace DistCacheAkka.CacheNode.Entries;
 /// <see cref="Moves"/> collects the shard moves new primaries report (read by the allocation strategy).
 /// <see cref="Memory"/> is the node's memory budget, shared by every primary and backup store of the node (null: an
 /// unlimited budget of its own per store, for tests that do not exercise memory). <see cref="Streams"/> takes the
-/// primaries' changes to the node's near-cache invalidation feed (null: no feed, for tests without one).
-/// <see cref="Local"/> lists the EntryActors running here for the data plane's direct path (null: no data plane).</summary>
+/// primaries' changes to the node's near-cache invalidation feed (null: no feed, for tests without one).</summary>
 internal sealed record NodeContext(
     DistCacheSettings Settings,
     ShardResolver Resolver,
@@ -27,8 +26,7 @@ internal sealed record NodeContext(
     IReplicaTransport Transport,
     RebalanceTally? Moves = null,
     MemoryBudget? Memory = null,
-    StreamLog? Streams = null,
-    LocalShards? Local = null)
+    StreamLog? Streams = null)
 {
     private readonly MemoryBudget _unlimited = MemoryBudget.Unlimited();
 

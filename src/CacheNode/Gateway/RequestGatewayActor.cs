@@ -25,8 +25,7 @@ namespace DistCacheAkka.CacheNode.Gateway;
 internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
 {
     private const int MaxRepliesPerEnvelope = 256;
-    /// <summary>The longest envelope timeout honoured (the data plane's direct path uses it too).</summary>
-    internal static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(1);
     private static readonly long MaxHoldTicks = (long)(MaxHold.TotalSeconds * Stopwatch.Frequency);
 
@@ -102,7 +101,12 @@ internal sealed class RequestGatewayActor : ReceiveActor, IWithTimers
         }
     }
 
-    private int ShardOf(ICacheMessage command) => LocalShards.ShardOf(_resolver, command);
+    private int ShardOf(ICacheMessage command) => command switch
+    {
+        IWithCacheKey { Key: { } key } => _resolver.ShardOf(key),
+        IWithShardId batch => batch.ShardId,
+        _ => -1,
+    };
 
     private void Handle(RoutedReply reply)
     {

@@ -110,8 +110,7 @@ public static class DistCacheNodeHostingExtensions
         var events = system.ActorOf(EventPublisherActor.Props(mediator, services.Interest, dataNode.EventInterestRefresh), ActorNames.Events);
         var streams = new StreamLog();
         var context = new NodeContext(settings, new ShardResolver(settings.Shards, settings.HashAlgorithm), services.Metrics, services.Interest,
-            events, TimeProvider.System, view, ReplicaTransport(system, settings, dataNode, services.Metrics), new RebalanceTally(), services.Budget, streams,
-            new LocalShards(settings.Shards));
+            events, TimeProvider.System, view, ReplicaTransport(system, settings, dataNode, services.Metrics), new RebalanceTally(), services.Budget, streams);
         var nearCacheFeed = system.ActorOf(NearCacheFeedActor.Props(streams, self, TimeProvider.System), ActorNames.NearCacheFeed);
         var memory = MemorySettings.Create(config);
         system.Log.Info("Memory budget {0:N0} bytes ({1}; {2:N0} bytes available to the runtime), eviction policy {3}",
@@ -129,7 +128,7 @@ public static class DistCacheNodeHostingExtensions
         services.Handle.Region = region;
         var gateway = system.ActorOf(RequestGatewayActor.Props(region, context.Resolver, services.Telemetry), ActorNames.Gateway);
         registry.Register<DistCacheGateway>(gateway);
-        var dataPlane = StartDataPlane(system, gateway, new DirectPath(context.Local!, context.Resolver, services.Telemetry));
+        var dataPlane = StartDataPlane(system, gateway);
         services.Handle.DataPlane = dataPlane;
         system.ActorOf(ClientRegistryActor.Props(region, mediator, settings.DataRole, TimeProvider.System, nearCacheFeed, dataPlane?.Port ?? 0),
             ActorNames.ClientRegistry);
@@ -153,7 +152,7 @@ public static class DistCacheNodeHostingExtensions
     /// <summary>The data plane, closed first when the node shuts down (its clients fall back to remoting while the
     /// node hands its shards off), and in any case when the ActorSystem terminates. Clients connect to the host of the
     /// node's address, so an embedded node whose remoting host is not <c>distcache.node.host</c> listens on the former.</summary>
-    private static DataPlaneListener? StartDataPlane(ActorSystem system, IActorRef gateway, DirectPath direct)
+    private static DataPlaneListener? StartDataPlane(ActorSystem system, IActorRef gateway)
     {
         var settings = DataPlaneSettings.Create(system.Settings.Config);
         var advertised = Akka.Cluster.Cluster.Get(system).SelfAddress.Host;
@@ -164,7 +163,7 @@ public static class DistCacheNodeHostingExtensions
             settings = settings with { Host = advertised };
         }
 
-        var dataPlane = DataPlaneListener.Start(system, gateway, settings, direct);
+        var dataPlane = DataPlaneListener.Start(system, gateway, settings);
         if (dataPlane is null)
             return null;
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "distcache-data-plane", () =>

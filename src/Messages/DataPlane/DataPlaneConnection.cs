@@ -25,7 +25,7 @@ internal sealed class DataPlaneConnection
     private readonly Action<string?> _onClosed;
     private readonly Func<ICacheMessage, byte[]> _encode;
     private readonly Action<ICacheMessage, string> _onDropped;
-    private readonly Channel<object> _outgoing = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<ICacheMessage> _outgoing = Channel.CreateUnbounded<ICacheMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private int _closed;
     private bool _sendPreamble;
@@ -64,10 +64,6 @@ internal sealed class DataPlaneConnection
 
     /// <summary>Queues one message; false when the connection is closed (the message is dropped).</summary>
     public bool Send(ICacheMessage message) => !IsClosed && _outgoing.Writer.TryWrite(message);
-
-    /// <summary>Queues a place for <paramref name="source"/>'s next message: the write loop asks for it when it gets
-    /// there, so whatever the source gathered until then leaves as one frame (the owner queues it once per batch).</summary>
-    public bool Send(IGatheredMessage source) => !IsClosed && _outgoing.Writer.TryWrite(source);
 
     /// <summary>Closes the connection (idempotent): both loops end, the stream is disposed, <c>onClosed</c> is called.</summary>
     public void Close(string? problem = null)
@@ -210,10 +206,9 @@ internal sealed class DataPlaneConnection
                 writer.Write(DataPlaneFrames.Preamble); // raw bytes, not a frame: sent once, first
             while (await queue.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
             {
-                while (queue.TryRead(out var queued))
+                while (queue.TryRead(out var message))
                 {
-                    var message = queued as ICacheMessage ?? ((IGatheredMessage)queued).Take();
-                    if (message is not null && Encode(message) is { } payload)
+                    if (Encode(message) is { } payload)
                         DataPlaneFrames.Write(writer, payload);
                 }
 
@@ -235,12 +230,4 @@ internal sealed class DataPlaneConnection
             await writer.CompleteAsync().ConfigureAwait(false);
         }
     }
-}
-
-/// <summary>A source of messages gathered over time (replies from many actors) that a connection's write loop takes
-/// one at a time when it reaches the place queued for it with <see cref="DataPlaneConnection.Send(IGatheredMessage)"/>.</summary>
-internal interface IGatheredMessage
-{
-    /// <summary>Called on the write loop: everything gathered so far as one message, or null when there is nothing.</summary>
-    ICacheMessage? Take();
 }

@@ -47,7 +47,6 @@ public class DataPlaneClusterSpecs(DataPlaneClusterFixture fixture) : IClassFixt
     public async Task Should_send_single_key_requests_over_the_data_plane()
     {
         var before = fixture.Listeners.Select(l => l.Commands).ToList();
-        var directBefore = fixture.Listeners.Sum(l => l.Direct);
 
         for (var i = 0; i < 300; i++)
             await Client.SetAsync($"dp:{i}", i);
@@ -57,9 +56,6 @@ public class DataPlaneClusterSpecs(DataPlaneClusterFixture fixture) : IClassFixt
         var served = fixture.Listeners.Select((l, i) => l.Commands - before[i]).ToList();
         Assert.Equal(600, served.Sum()); // every request, none over remoting
         Assert.All(served, s => Assert.True(s > 0, "every node serves some of the keys over its data plane"));
-        // The client sends each key to its shard's node, so the read loops hand (nearly) all of them straight to their
-        // EntryActors (distcache.data-plane.direct); only a shard still moving would go through a gateway.
-        Assert.True(fixture.Listeners.Sum(l => l.Direct) - directBefore >= 590, $"{fixture.Listeners.Sum(l => l.Direct) - directBefore} of 600 served directly");
     }
 
     [Theory]

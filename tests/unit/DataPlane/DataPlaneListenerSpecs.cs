@@ -151,5 +151,32 @@ public class DataPlaneListenerSpecs : TestKit, IDisposable
         }
     }
 
-    private Task<DataPlaneTestClient> ClientAsync() => DataPlaneTestClient.ConnectAsync(_listener.Port, Limit, _serializer);
+    private async Task<Client> ClientAsync()
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync("127.0.0.1", _listener.Port);
+        var frames = Channel.CreateUnbounded<byte[]>();
+        var closed = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        var connection = new DataPlaneConnection(new NetworkStream(socket, ownsSocket: true), Limit, expectPreamble: false,
+            payload => frames.Writer.TryWrite(payload),
+            problem =>
+            {
+                Assert.Equal(1, Interlocked.Increment(ref calls)); // once only
+                closed.TrySetResult(problem);
+            },
+            _serializer.Encode,
+            (_, problem) => throw new InvalidOperationException(problem));
+        connection.Start(sendPreamble: true);
+        return new Client(connection, frames.Reader, closed);
+    }
+
+    private sealed record Client(DataPlaneConnection Connection, ChannelReader<byte[]> Frames, TaskCompletionSource<string?> Closed) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Connection.Close();
+            await Connection.Completion.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+    }
 }

@@ -6,8 +6,7 @@ namespace DistCacheAkka.Tests.Unit.Hosting;
 
 // `distcache.data-plane`: on by default on a free port of distcache.node.host, frames limited by the value limit;
 // off when configured off, and whenever remoting uses TLS (the data plane is plaintext), saying why; a port that is
-// not 0 .. 65535 is refused with a message naming the key; the direct path is on unless switched off, and a switch
-// that is not on/off is refused, named.
+// not 0 .. 65535 is refused with a message naming the key.
 public class DataPlaneSettingsSpecs
 {
     private static DataPlaneSettings Create(string hocon) => DataPlaneSettings.Create(ConfigurationFactory.ParseString(hocon));
@@ -42,20 +41,5 @@ public class DataPlaneSettingsSpecs
         var error = Assert.Throws<DistCacheConfigurationException>(() => Create($"distcache.data-plane.port = {port}"));
 
         Assert.Contains("`distcache.data-plane.port`", error.Message);
-    }
-
-    [Theory]
-    [InlineData("", true)]
-    [InlineData("distcache.data-plane.direct = off", false)]
-    [InlineData("distcache.data-plane.direct = on", true)]
-    public void Should_read_whether_local_commands_skip_the_gateway(string hocon, bool expected) =>
-        Assert.Equal(expected, Create(hocon).Direct);
-
-    [Fact]
-    public void Should_refuse_a_direct_switch_that_is_not_on_or_off()
-    {
-        var error = Assert.Throws<DistCacheConfigurationException>(() => Create("distcache.data-plane.direct = sometimes"));
-
-        Assert.Equal("`distcache.data-plane.direct` is \"sometimes\"; it must be on or off.", error.Message);
     }
 }
