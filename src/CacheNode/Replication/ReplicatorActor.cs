@@ -104,7 +104,8 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
     /// <see cref="Dispatch"/>, with a message that throws logged and answered by nothing (its sender's timeout reports
     /// it, as for a lost message) instead of restarting this actor: a restart would drop every backup copy this node
     /// holds (one more failure would then lose what only the primaries hold), and within a batch it would lose the
-    /// answers to the messages after it.
+    /// answers to the messages after it. What the message applied before it threw stays: backups apply only newer
+    /// versions, so a partial application is a state a resend or anti-entropy completes.
     /// </summary>
     private bool TryDispatch(IReplicationMessage message)
     {
@@ -114,21 +115,10 @@ internal sealed class ReplicatorActor : ReceiveActor, IWithTimers
         }
         catch (Exception e)
         {
-            _log.Error(e, "Replicator: {0} for shard {1} failed and was dropped; its sender's timeout reports it", message.GetType().Name, ShardOf(message));
+            _log.Error(e, "Replicator: {0} for shard {1} failed and was dropped; its sender's timeout reports it", message.GetType().Name, message.ShardId);
             return true;
         }
     }
-
-    private static int ShardOf(IReplicationMessage message) => message switch
-    {
-        ReplicateEntries m => m.ShardId,
-        ReplaceBuckets m => m.ShardId,
-        ReadReplicaKeys m => m.ShardId,
-        ShardDigest m => m.ShardId,
-        RequestShardCopy m => m.ShardId,
-        ShardMoved m => m.ShardId,
-        _ => -1,
-    };
 
     /// <summary>Handles one replication message as if it had arrived alone; false if it is not one this actor takes.</summary>
     private bool Dispatch(IReplicationMessage message)
