@@ -11,8 +11,11 @@ namespace DistCacheAkka.ClientProxy;
 public sealed record CoalescingSettings(bool Enabled, int MaxBatch, int MaxInFlight, TimeSpan MaxDelay, TimeSpan PlacementRefresh, TimeSpan ReplyTimeout)
 {
     /// <summary>Whether envelopes go over a node's data plane when it advertises one (README, "The data plane"); false:
-    /// Akka remoting only. Not configuration: <see cref="DistCacheClientOptions.UseDataPlane"/>, and false with TLS.</summary>
+    /// Akka remoting only. Not configuration: <see cref="DistCacheClientOptions.UseDataPlane"/>.</summary>
     public bool UseDataPlane { get; init; } = true;
+
+    /// <summary>The client's TLS identity for the data plane's mutual-TLS handshake; null: plaintext connections.</summary>
+    internal Security.TlsMaterial? DataPlaneTls { get; init; }
 
     /// <summary>The reference defaults, with a 5 s reply timeout (the client's default request timeout).</summary>
     public static CoalescingSettings Default { get; } = Create(DistCacheConfig.Reference);

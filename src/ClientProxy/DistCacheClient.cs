@@ -41,9 +41,7 @@ public static class DistCacheClient
         {
             var self = ((ExtendedActorSystem)system).Provider.DefaultAddress;
             var contacts = seeds.Select(s => new Address(self.Protocol, ActorNames.SystemName, s.Host, s.Port)).ToList();
-            var coalescing = CoalescingSettings.Create(config) with { ReplyTimeout = options.RequestTimeout, UseDataPlane = options.UseDataPlane && tls is null };
-            if (options.UseDataPlane && tls is not null)
-                system.Log.Info("Data plane not used: TLS is on and the data plane is plaintext; requests use remoting (mutual TLS).");
+            var coalescing = CoalescingSettings.Create(config) with { ReplyTimeout = options.RequestTimeout, UseDataPlane = options.UseDataPlane, DataPlaneTls = tls };
             var near = options.NearCache is { } nearOptions ? new NearCache.NearCache(nearOptions, settings.Shards) : null;
             var proxy = system.ActorOf(ClientProxyActor.Props(contacts, settings, coalescing), "distcache-client");
             if (near is not null)
@@ -59,7 +57,7 @@ public static class DistCacheClient
     }
 
     /// <summary>The client's TLS identity, checked before anything starts; a problem is an <see cref="ArgumentException"/>.</summary>
-    private static Security.TlsMaterial? LoadTls(DistCacheTlsOptions? tls)
+    internal static Security.TlsMaterial? LoadTls(DistCacheTlsOptions? tls)
     {
         if (tls is null)
             return null;

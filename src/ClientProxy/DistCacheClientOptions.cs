@@ -49,10 +49,10 @@ public sealed record DistCacheClientOptions
     public DistCacheTlsOptions? Tls { get; init; }
 
     /// <summary>
-    /// Whether requests to a data node go over its data plane (one plain TCP connection per node carrying the coalesced
+    /// Whether requests to a data node go over its data plane (one TCP connection per node carrying the coalesced
     /// requests and replies, bypassing Akka remoting; README, "The data plane") when the node advertises one. Default
-    /// true. False: Akka remoting only. Ignored (remoting only) when <see cref="Tls"/> is set: the data plane is
-    /// plaintext. A node whose connection fails is served over remoting until it reconnects.
+    /// true. False: Akka remoting only. With <see cref="Tls"/> set the connection speaks mutual TLS with that
+    /// certificate. A node whose connection fails (or refuses the handshake) is served over remoting until it reconnects.
     /// </summary>
     public bool UseDataPlane { get; init; } = true;
 

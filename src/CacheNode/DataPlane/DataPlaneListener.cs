@@ -1,7 +1,10 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Akka.Actor;
 using Akka.Event;
+using DistCacheAkka.ClientProxy.Security;
 using DistCacheAkka.Messages;
 using DistCacheAkka.Messages.DataPlane;
 
@@ -14,7 +17,9 @@ namespace DistCacheAkka.CacheNode.DataPlane;
 /// keeps one outbox per connection exactly as per remote client, and its replies become frames on that connection.
 /// A connection that sends an invalid or undecodable frame is closed with a warning naming the problem; nothing
 /// here can stop the node. Closing a connection stops its ref: replies still on their way are dropped (the client's
-/// timeouts report those commands, as for a lost remote message).
+/// timeouts report those commands, as for a lost remote message). With TLS (<see cref="DataPlaneSettings.Tls"/>) every
+/// connection first completes a mutual-TLS handshake (the client's certificate must chain to the cluster's CA) within
+/// <see cref="HandshakeTimeout"/>, off the accept loop; a refused or silent client is logged and closed.
 /// </summary>
 internal sealed class DataPlaneListener : IDisposable
 {
@@ -24,14 +29,19 @@ internal sealed class DataPlaneListener : IDisposable
     private readonly DataPlaneSerializer _serializer;
     private readonly ILoggingAdapter _log;
     private readonly int _limit;
+    private readonly TlsMaterial? _tls;
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<DataPlaneConnection, DataPlaneRef> _connections = new();
     private long _accepted;
     private long _frames;
     private long _commands;
 
-    private DataPlaneListener(TcpListener listener, ActorSystem system, IActorRef gateway, int limit)
+    /// <summary>How long a client has to complete the TLS handshake.</summary>
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    private DataPlaneListener(TcpListener listener, ActorSystem system, IActorRef gateway, int limit, TlsMaterial? tls)
     {
+        _tls = tls;
         _listener = listener;
         _system = system;
         _gateway = gateway;
@@ -85,9 +95,9 @@ internal sealed class DataPlaneListener : IDisposable
             return null;
         }
 
-        var dataPlane = new DataPlaneListener(listener, system, gateway, settings.FrameLimit);
+        var dataPlane = new DataPlaneListener(listener, system, gateway, settings.FrameLimit, settings.Tls);
         _ = Task.Run(dataPlane.AcceptLoopAsync);
-        log.Info("Data plane listening on {0}:{1}.", settings.Host, dataPlane.Port);
+        log.Info("Data plane listening on {0}:{1}{2}.", settings.Host, dataPlane.Port, settings.Tls is null ? "" : " (mutual TLS)");
         return dataPlane;
     }
 
@@ -131,21 +141,46 @@ internal sealed class DataPlaneListener : IDisposable
                 continue;
             }
 
-            Accept(socket);
+            socket.NoDelay = true;
+            if (_tls is null)
+                Accept(new NetworkStream(socket, ownsSocket: true), socket.RemoteEndPoint?.ToString() ?? "?");
+            else
+                _ = HandshakeAsync(socket, _tls);
         }
     }
 
-    private void Accept(Socket socket)
+    private async Task HandshakeAsync(Socket socket, TlsMaterial tls)
     {
-        socket.NoDelay = true;
         var peer = socket.RemoteEndPoint?.ToString() ?? "?";
+        var stream = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            timeout.CancelAfter(HandshakeTimeout);
+            await stream.AuthenticateAsServerAsync(tls.ServerOptions(), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            if (!_stop.IsCancellationRequested)
+                _log.Warning("Data plane: refused the connection from {0}: TLS handshake failed ({1}).", peer,
+                    e is OperationCanceledException ? $"not completed within {HandshakeTimeout.TotalSeconds:0} s" : e.Message);
+            return;
+        }
+
+        _log.Info("Data plane: {0} connected over mutual TLS with certificate \"{1}\".", peer, stream.RemoteCertificate?.Subject);
+        Accept(stream, peer);
+    }
+
+    private void Accept(Stream stream, string peer)
+    {
         DataPlaneConnection? connection = null;
         var replyTo = DataPlaneRef.Create(_system, message =>
         {
             if (message is CoalescedReplies replies)
                 connection!.Send(replies); // dropped once closed: the client's timeouts report those commands
         });
-        connection = new DataPlaneConnection(new NetworkStream(socket, ownsSocket: true), _limit, expectPreamble: true,
+        connection = new DataPlaneConnection(stream, _limit, expectPreamble: true,
             payload => Serve(payload, replyTo),
             problem =>
             {

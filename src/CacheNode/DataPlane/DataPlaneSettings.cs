@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using DistCacheAkka.Messages.DataPlane;
+using DistCacheAkka.ClientProxy.Security;
 using DistCacheAkka.Messages.Settings;
 
 namespace DistCacheAkka.CacheNode.DataPlane;
@@ -7,11 +8,12 @@ namespace DistCacheAkka.CacheNode.DataPlane;
 /// <summary>
 /// <c>distcache.data-plane</c> (reference.conf documents each key): whether the node serves clients' envelopes over
 /// its own TCP listener, on which host (<c>distcache.node.host</c>) and port, and the largest frame it accepts.
-/// <see cref="Enabled"/> is false whenever the node's remoting uses TLS (<c>distcache.tls</c> or
-/// <c>akka.remote.dot-netty.tcp.enable-ssl</c>): the data plane is plaintext, and a plaintext port beside a mutual-TLS
-/// cluster would let anyone read and write the cache; <see cref="DisabledBecause"/> says so for the log.
+/// With <c>distcache.tls</c> on, the data plane speaks mutual TLS with the node's own identity (<see cref="Tls"/>: the
+/// same certificate and CA as remoting), so it is never a plaintext door beside a mutual-TLS cluster. TLS set up only
+/// through <c>akka.remote.dot-netty.tcp.enable-ssl</c> gives the data plane no identity to use: it stays off then, and
+/// <see cref="DisabledBecause"/> says so for the log.
 /// </summary>
-internal sealed record DataPlaneSettings(bool Enabled, string Host, int Port, int FrameLimit, string? DisabledBecause)
+internal sealed record DataPlaneSettings(bool Enabled, string Host, int Port, int FrameLimit, string? DisabledBecause, TlsMaterial? Tls = null)
 {
     /// <exception cref="DistCacheConfigurationException">The port is not an integer between 0 and 65535.</exception>
     public static DataPlaneSettings Create(Config config)
@@ -23,10 +25,14 @@ internal sealed record DataPlaneSettings(bool Enabled, string Host, int Port, in
         var limit = DataPlaneFrames.LimitFor(DistCacheSettings.Create(c).MaxValueBytes);
         var host = c.GetString("distcache.node.host") ?? "127.0.0.1";
         string? disabledBecause = null;
+        TlsMaterial? tls = null;
         if (!c.GetBoolean("distcache.data-plane.enabled", true))
             disabledBecause = "`distcache.data-plane.enabled` is off";
-        else if (c.GetBoolean("distcache.tls.enabled", false) || c.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false))
-            disabledBecause = "remoting uses TLS and the data plane is plaintext, so clients use remoting (mutual TLS) only";
-        return new DataPlaneSettings(disabledBecause is null, host, port, limit, disabledBecause);
+        else if (c.GetBoolean("distcache.tls.enabled", false))
+            tls = TlsMaterial.Load("distcache.tls", c.GetString("distcache.tls.certificate-path"), c.GetString("distcache.tls.certificate-password"),
+                c.GetString("distcache.tls.ca-certificate-path"));
+        else if (c.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false))
+            disabledBecause = "remoting's TLS is set in akka.remote, not `distcache.tls`, so the data plane has no certificate; clients use remoting (TLS) only";
+        return new DataPlaneSettings(disabledBecause is null, host, port, limit, disabledBecause, tls);
     }
 }

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
@@ -76,7 +77,7 @@ public sealed partial class ClientProxyActor
         _dataPlaneSerializer ??= new DataPlaneSerializer(Context.System);
         var host = Address.Parse(node).Host ?? "127.0.0.1";
         var limit = DataPlaneFrames.LimitFor(_settings.MaxValueBytes);
-        ConnectAsync(node, host, port, Context.System, Self, _dataPlaneSerializer, limit, Context.GetLogger()).PipeTo(Self);
+        ConnectAsync(node, host, port, _coalescing.DataPlaneTls, Context.System, Self, _dataPlaneSerializer, limit, Context.GetLogger()).PipeTo(Self);
     }
 
     private void Handle(DataPlaneConnected connected)
@@ -102,19 +103,33 @@ public sealed partial class ClientProxyActor
 
     /// <summary>Connects off the actor thread; the result comes back as a message. The connection's callbacks only
     /// tell the proxy, never touch its state.</summary>
-    private static async Task<object> ConnectAsync(string node, string host, int port, ActorSystem system, IActorRef proxy,
+    private static async Task<object> ConnectAsync(string node, string host, int port, Security.TlsMaterial? tls, ActorSystem system, IActorRef proxy,
         DataPlaneSerializer serializer, int limit, ILoggingAdapter log)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream? stream = null;
         try
         {
+            // One deadline for the connection and, with TLS, its mutual handshake (the node checks this client's
+            // certificate, this client the node's, both against the CA).
             using var timeout = new CancellationTokenSource(DataPlaneConnectTimeout);
             await socket.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
+            stream = new NetworkStream(socket, ownsSocket: true); // only once connected
+            if (tls is not null)
+            {
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = ssl;
+                await ssl.AuthenticateAsClientAsync(tls.ClientOptions(), timeout.Token).ConfigureAwait(false);
+            }
         }
         catch (Exception e)
         {
-            socket.Dispose();
-            return new DataPlaneFailed(node, port, e is OperationCanceledException ? $"no answer within {DataPlaneConnectTimeout.TotalSeconds:0} s" : e.Message);
+            if (stream is null)
+                socket.Dispose();
+            else
+                await stream.DisposeAsync().ConfigureAwait(false);
+            var problem = e is OperationCanceledException ? $"no answer within {DataPlaneConnectTimeout.TotalSeconds:0} s" : e.Message;
+            return new DataPlaneFailed(node, port, tls is null ? problem : $"TLS: {problem}");
         }
 
         DataPlaneConnection? connection = null;
@@ -124,7 +139,7 @@ public sealed partial class ClientProxyActor
             if (message is CoalescedRequests requests)
                 connection!.Send(requests); // dropped once closed: the commands' timeouts report them
         });
-        connection = new DataPlaneConnection(new NetworkStream(socket, ownsSocket: true), limit, expectPreamble: false,
+        connection = new DataPlaneConnection(stream, limit, expectPreamble: false,
             payload => proxy.Tell(serializer.DecodeReplies(payload), gateway),
             problem =>
             {

@@ -30,12 +30,15 @@ public static class DistCacheClientHostingExtensions
             .AddHocon(CacheProtocolSerializer.Config, HoconAddMode.Append)
             .WithActors((system, registry) =>
             {
-                // The data plane is plaintext: not with TLS, whether set in the options or in the application's HOCON.
-                var tls = options.Tls is not null || system.Settings.Config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false);
+                // With options.Tls the data plane speaks mutual TLS with that identity; TLS set only in the application's
+                // HOCON gives it no certificate to present, so the data plane is not used then (plaintext never is, beside TLS).
+                var tls = DistCacheClient.LoadTls(options.Tls);
+                var hoconTlsOnly = tls is null && system.Settings.Config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false);
                 var coalescing = CoalescingSettings.Create(system.Settings.Config) with
                 {
                     ReplyTimeout = options.RequestTimeout,
-                    UseDataPlane = options.UseDataPlane && !tls,
+                    UseDataPlane = options.UseDataPlane && !hoconTlsOnly,
+                    DataPlaneTls = tls,
                 };
                 var proxy = system.ActorOf(
                     ClientProxyActor.Props(DistCacheClient.ContactsOf(system, options), settings, coalescing),

@@ -102,6 +102,37 @@ internal sealed record TlsMaterial(X509Certificate2 Certificate, X509Certificate
         return false;
     }
 
+    /// <summary>The data plane's server side (a node): this member's certificate, a client certificate required and
+    /// checked as <see cref="Setup"/> checks it (the CA alone, or the system trust store; host names not checked).</summary>
+    public SslServerAuthenticationOptions ServerOptions() => new()
+    {
+        ServerCertificate = Certificate,
+        ClientCertificateRequired = true,
+        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        RemoteCertificateValidationCallback = (_, certificate, _, errors) => Accepts(certificate, errors),
+    };
+
+    /// <summary>The data plane's client side: this member's certificate offered, the node's checked as the node checks
+    /// the client's.</summary>
+    public SslClientAuthenticationOptions ClientOptions() => new()
+    {
+        TargetHost = "distcache", // not checked: members are identified by their CA
+        ClientCertificates = new X509CertificateCollection { Certificate },
+        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        RemoteCertificateValidationCallback = (_, certificate, _, errors) => Accepts(certificate, errors),
+        LocalCertificateSelectionCallback = (_, _, _, _, _) => Certificate,
+    };
+
+    /// <summary>The data plane's check of a peer's certificate: the same rule as <see cref="Validator"/>.</summary>
+    public bool Accepts(X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        if (certificate is null)
+            return false;
+        if (Ca is not null)
+            return Chains(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), Ca, out _);
+        return (errors & ~SslPolicyErrors.RemoteCertificateNameMismatch) == SslPolicyErrors.None;
+    }
+
     /// <summary>Whether <paramref name="certificate"/> chains to <paramref name="ca"/> alone (custom root trust, no revocation
     /// checks: a development or private CA publishes no revocation lists).</summary>
     public static bool Chains(X509Certificate2 certificate, X509Certificate2 ca, out string why)

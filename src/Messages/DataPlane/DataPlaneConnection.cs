@@ -227,7 +227,14 @@ internal sealed class DataPlaneConnection
         finally
         {
             Close(problem);
-            await writer.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                await writer.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ObjectDisposedException or IOException)
+            {
+                // Close disposed the stream: bytes still buffered (a preamble not yet flushed) have nowhere to go.
+            }
         }
     }
 }

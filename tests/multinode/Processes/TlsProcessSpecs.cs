@@ -55,6 +55,10 @@ public sealed class TlsProcessSpecs : IDisposable
         var written = Enumerable.Range(0, 500).ToDictionary(i => $"tls:{i}", i => i);
         await client.SetMultipleAsync(written, consistency: ConsistencyLevel.Quorum);
         Assert.Equal(7, await client.GetAsync<int>("tls:7", ConsistencyLevel.Quorum));
+        // Requests travel the data plane, under mutual TLS too: the nodes accepted the client's certificate there.
+        Assert.Contains("(mutual TLS)", seed.Output);
+        await Eventually.HoldsAsync(() => seed.Output.Contains("connected over mutual TLS with certificate \"CN=distcache-client", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), "the seed's data plane to accept the client's certificate");
 
         // Refused: a plaintext client, and a client whose certificate another CA signed.
         var plaintext = await Assert.ThrowsAsync<DistCacheConnectionException>(() =>

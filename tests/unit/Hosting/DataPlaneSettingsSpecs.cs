@@ -5,8 +5,9 @@ using DistCacheAkka.Messages.Settings;
 namespace DistCacheAkka.Tests.Unit.Hosting;
 
 // `distcache.data-plane`: on by default on a free port of distcache.node.host, frames limited by the value limit;
-// off when configured off, and whenever remoting uses TLS (the data plane is plaintext), saying why; a port that is
-// not 0 .. 65535 is refused with a message naming the key.
+// off when configured off, and when remoting's TLS is set only in akka.remote (no certificate for the data plane),
+// saying why; with distcache.tls on it takes the node's TLS identity (DataPlaneTlsSpecs), and a missing certificate
+// is refused naming the key; a port that is not 0 .. 65535 is refused with a message naming the key.
 public class DataPlaneSettingsSpecs
 {
     private static DataPlaneSettings Create(string hocon) => DataPlaneSettings.Create(ConfigurationFactory.ParseString(hocon));
@@ -22,14 +23,21 @@ public class DataPlaneSettingsSpecs
 
     [Theory]
     [InlineData("distcache.data-plane.enabled = off", "enabled` is off")]
-    [InlineData("distcache.tls.enabled = on", "TLS")]
     [InlineData("akka.remote.dot-netty.tcp.enable-ssl = on", "TLS")]
-    public void Should_be_off_when_configured_off_or_with_TLS(string hocon, string reason)
+    public void Should_be_off_when_configured_off_or_with_TLS_it_has_no_certificate_for(string hocon, string reason)
     {
         var settings = Create(hocon);
 
         Assert.False(settings.Enabled);
         Assert.Contains(reason, settings.DisabledBecause);
+    }
+
+    [Fact]
+    public void Should_refuse_TLS_without_a_certificate_naming_the_key()
+    {
+        var e = Assert.Throws<DistCacheAkka.Messages.Settings.DistCacheConfigurationException>(() => Create("distcache.tls.enabled = on"));
+
+        Assert.Contains("distcache.tls.certificate-path", e.Message);
     }
 
     [Theory]
