@@ -51,9 +51,10 @@ internal sealed record DowningOutcome(DowningKind Kind, IReadOnlySet<string> Dow
 /// find reachable. An observer that the decider cannot reach through such links has not been able to update its
 /// verdicts since it was cut off: its records are the last it gossiped before it froze or was cut off. Akka's resolver
 /// counts them anyway, and a stale verdict about a healthy node forms a cycle with the verdicts about the frozen
-/// observer ("indirectly connected"), so the resolver downs the healthy node too. Seen in the nemesis (2026-12-02):
-/// node A paused 2 s, node B observed it unreachable; B was frozen before it had gossiped A reachable again; the
-/// resolver downed A and B, and every shard with both copies on A and B was lost (245 acknowledged keys).
+/// observer ("indirectly connected"), so the resolver downs the healthy node too: node A pauses 2 s and node B
+/// observes it unreachable; B freezes before it has gossiped A reachable again; Akka's resolver downs A and B, and with
+/// R = 2 every shard with both copies on A and B is lost (<c>StaleVerdictSpecs</c> shows it with the throttler; a
+/// nemesis run lost 245 acknowledged keys after this sequence of faults).
 /// Here, B's verdict about A is set aside (B is outside the decider's reachable component), only B is unreachable, and
 /// the majority downs only B.
 /// </para>

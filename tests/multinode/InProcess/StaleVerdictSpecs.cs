@@ -4,8 +4,8 @@ using DistCacheAkka.Tests.Multinode.Support;
 
 namespace DistCacheAkka.Tests.Multinode.InProcess;
 
-// The nemesis's data loss of 2026-12-02, made deterministic with the throttler: b finds a unreachable (here a cut
-// link; in the nemesis a 2 s pause of a), and is cut off from everybody before it can gossip a reachable again. The
+// The mechanism behind the nemesis's data loss of 2026-12-02 (inferred: that run kept no logs), made deterministic
+// with the throttler: b finds a unreachable (here a cut link; in the nemesis a 2 s pause of a), and is cut off from everybody before it can gossip a reachable again. The
 // gossiped table then holds b's stale verdict "a unreachable" next to a's and c's "b unreachable": a cycle, which
 // Akka's split brain resolver takes for an indirect connection and answers by downing a and b (with R = 2, every
 // shard with both copies on a and b is gone). Our downing provider sets aside the verdicts of an observer that no

@@ -5,8 +5,8 @@ namespace DistCacheAkka.Tests.Unit.Downing;
 // The downing decision: Akka's keep-majority (a crashed node is downed by the majority, a minority downs itself, a tie
 // keeps the side with the lowest address, a membership change during a split downs everybody, a real indirect
 // connection downs the nodes in the cycle), except that the verdicts of an observer the decider cannot hear from are
-// stale and set aside: a healthy node observed unreachable only by a frozen node is not downed with it (the
-// nemesis's loss of 2026-12-02, where Akka's resolver downed A and B).
+// stale and set aside: a healthy node observed unreachable only by a frozen node is not downed with it (Akka's
+// resolver downs both: StaleVerdictSpecs).
 public class DowningDecisionSpecs
 {
     private static DowningMember Up(string node) => new(node, DowningPhase.Up, Counts: true);
