@@ -153,18 +153,19 @@ internal sealed class DataPlaneListener : IDisposable
     {
         var peer = socket.RemoteEndPoint?.ToString() ?? "?";
         var stream = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        string? refused = null;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             timeout.CancelAfter(HandshakeTimeout);
-            await stream.AuthenticateAsServerAsync(tls.ServerOptions(), timeout.Token).ConfigureAwait(false);
+            await stream.AuthenticateAsServerAsync(tls.ServerOptions(why => refused = why), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or SocketException or ObjectDisposedException)
         {
             await stream.DisposeAsync().ConfigureAwait(false);
             if (!_stop.IsCancellationRequested)
                 _log.Warning("Data plane: refused the connection from {0}: TLS handshake failed ({1}).", peer,
-                    e is OperationCanceledException ? $"not completed within {HandshakeTimeout.TotalSeconds:0} s" : e.Message);
+                    refused ?? (e is OperationCanceledException ? $"not completed within {HandshakeTimeout.TotalSeconds:0} s" : e.Message));
             return;
         }
 

@@ -24,14 +24,12 @@ internal sealed record DataPlaneSettings(bool Enabled, string Host, int Port, in
             throw new DistCacheConfigurationException($"`distcache.data-plane.port` is \"{raw}\"; it must be an integer between 0 (a free port) and 65535.");
         var limit = DataPlaneFrames.LimitFor(DistCacheSettings.Create(c).MaxValueBytes);
         var host = c.GetString("distcache.node.host") ?? "127.0.0.1";
+        var enabled = c.GetBoolean("distcache.data-plane.enabled", true);
+        var tls = enabled ? TlsMaterial.FromNodeConfig(c.GetConfig("distcache")) : null; // mutual TLS with the node's identity
         string? disabledBecause = null;
-        TlsMaterial? tls = null;
-        if (!c.GetBoolean("distcache.data-plane.enabled", true))
+        if (!enabled)
             disabledBecause = "`distcache.data-plane.enabled` is off";
-        else if (c.GetBoolean("distcache.tls.enabled", false))
-            tls = TlsMaterial.Load("distcache.tls", c.GetString("distcache.tls.certificate-path"), c.GetString("distcache.tls.certificate-password"),
-                c.GetString("distcache.tls.ca-certificate-path"));
-        else if (c.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false))
+        else if (tls is null && c.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false))
             disabledBecause = "remoting's TLS is set in akka.remote, not `distcache.tls`, so the data plane has no certificate; clients use remoting (TLS) only";
         return new DataPlaneSettings(disabledBecause is null, host, port, limit, disabledBecause, tls);
     }

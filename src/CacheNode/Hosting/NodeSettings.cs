@@ -48,9 +48,7 @@ internal sealed record NodeSettings(
             PortOf(c, "management.port"),
             c.GetString("management.token")?.Trim() ?? "")
         {
-            Tls = c.GetBoolean("tls.enabled", false)
-                ? TlsMaterial.Load("distcache.tls", c.GetString("tls.certificate-path"), c.GetString("tls.certificate-password"), c.GetString("tls.ca-certificate-path"))
-                : null,
+            Tls = TlsMaterial.FromNodeConfig(c),
             Bootstrap = bootstrap,
         };
         if (settings.ManagementEnabled)

@@ -72,6 +72,15 @@ internal sealed record TlsMaterial(X509Certificate2 Certificate, X509Certificate
         return new TlsMaterial(certificate, ca);
     }
 
+    /// <summary>The node's identity under <c>distcache.tls</c> (<paramref name="distcache"/> is the <c>distcache</c>
+    /// block), or null when <c>distcache.tls.enabled</c> is off: the one reading of those keys, for remoting and the
+    /// data plane alike.</summary>
+    public static TlsMaterial? FromNodeConfig(Akka.Configuration.Config distcache) =>
+        distcache.GetBoolean("tls.enabled", false)
+            ? Load("distcache.tls", distcache.GetString("tls.certificate-path"), distcache.GetString("tls.certificate-password"),
+                distcache.GetString("tls.ca-certificate-path"))
+            : null;
+
     /// <summary>The transport setup: this member's certificate, the peer's certificate required (mutual TLS), host
     /// names not checked, and <see cref="Validator"/>.</summary>
     public DotNettySslSetup Setup() =>
@@ -103,13 +112,20 @@ internal sealed record TlsMaterial(X509Certificate2 Certificate, X509Certificate
     }
 
     /// <summary>The data plane's server side (a node): this member's certificate, a client certificate required and
-    /// checked as <see cref="Setup"/> checks it (the CA alone, or the system trust store; host names not checked).</summary>
-    public SslServerAuthenticationOptions ServerOptions() => new()
+    /// checked as <see cref="Setup"/> checks it (the CA alone, or the system trust store; host names not checked);
+    /// <paramref name="refused"/> hears why a client's certificate was refused (the handshake's own error does not say).</summary>
+    public SslServerAuthenticationOptions ServerOptions(Action<string>? refused = null) => new()
     {
         ServerCertificate = Certificate,
         ClientCertificateRequired = true,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        RemoteCertificateValidationCallback = (_, certificate, _, errors) => Accepts(certificate, errors),
+        RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+        {
+            if (Accepts(certificate, errors, out var why))
+                return true;
+            refused?.Invoke(why);
+            return false;
+        },
     };
 
     /// <summary>The data plane's client side: this member's certificate offered, the node's checked as the node checks
@@ -119,18 +135,36 @@ internal sealed record TlsMaterial(X509Certificate2 Certificate, X509Certificate
         TargetHost = "distcache", // not checked: members are identified by their CA
         ClientCertificates = new X509CertificateCollection { Certificate },
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        RemoteCertificateValidationCallback = (_, certificate, _, errors) => Accepts(certificate, errors),
+        RemoteCertificateValidationCallback = (_, certificate, _, errors) => Accepts(certificate, errors, out _),
         LocalCertificateSelectionCallback = (_, _, _, _, _) => Certificate,
     };
 
-    /// <summary>The data plane's check of a peer's certificate: the same rule as <see cref="Validator"/>.</summary>
-    public bool Accepts(X509Certificate? certificate, SslPolicyErrors errors)
+    /// <summary>The data plane's check of a peer's certificate: the same rule as <see cref="Validator"/>;
+    /// <paramref name="why"/> names the reason of a refusal.</summary>
+    public bool Accepts(X509Certificate? certificate, SslPolicyErrors errors, out string why)
     {
         if (certificate is null)
+        {
+            why = "it presented no certificate (mutual TLS requires one)";
             return false;
+        }
+
         if (Ca is not null)
-            return Chains(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), Ca, out _);
-        return (errors & ~SslPolicyErrors.RemoteCertificateNameMismatch) == SslPolicyErrors.None;
+        {
+            var presented = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+            if (Chains(presented, Ca, out var chain))
+            {
+                why = "";
+                return true;
+            }
+
+            why = $"its certificate \"{presented.Subject}\" (issuer \"{presented.Issuer}\") does not chain to this cluster's CA \"{Ca.Subject}\": {chain}";
+            return false;
+        }
+
+        var remaining = errors & ~SslPolicyErrors.RemoteCertificateNameMismatch;
+        why = remaining == SslPolicyErrors.None ? "" : $"its certificate fails the system trust store ({remaining})";
+        return remaining == SslPolicyErrors.None;
     }
 
     /// <summary>Whether <paramref name="certificate"/> chains to <paramref name="ca"/> alone (custom root trust, no revocation
